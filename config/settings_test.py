@@ -1,0 +1,13 @@
+"""Settings for the test suite: config.settings plus speed-ups that change no behaviour."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-insecure-secret-key-not-for-production")
+
+from config.settings import *  # noqa: E402,F403
+
+# People's passwords: a fast hasher in tests only (the client secret hasher stays).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "oauthapps.hashers.ClientSecretHasher",
+]

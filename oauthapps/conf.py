@@ -1,0 +1,38 @@
+"""oauthapps settings: one dict, `settings.OAUTHAPPS`, over these defaults.
+
+Read through `app_settings.NAME`; values are looked up on every access so
+`override_settings(OAUTHAPPS=...)` works in tests.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+DEFAULTS: dict[str, Any] = {
+    # "contentdb" (ContentDB's bodies and cancel redirect) or "rfc6749".
+    "DIALECT": "contentdb",
+    # Grant types the token endpoint accepts, in the order error messages list them.
+    "GRANT_TYPES": ["authorization_code", "refresh_token", "client_credentials"],
+    # The scope catalogue: name -> the sentence the consent page shows.
+    "SCOPES": {"public": "Read your public profile"},
+    # The scope used when a request names none.
+    "DEFAULT_SCOPE": "public",
+    # Whether applications created on the settings pages start approved.
+    "APPROVE_NEW_APPLICATIONS": True,
+}
+
+DIALECTS = ("contentdb", "rfc6749")
+
+
+class AppSettings:
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown oauthapps setting: {name}")
+        value = getattr(settings, "OAUTHAPPS", {}).get(name, DEFAULTS[name])
+        if name == "DIALECT" and value not in DIALECTS:
+            raise ImproperlyConfigured(f"OAUTH_DIALECT must be one of {', '.join(DIALECTS)}")
+        return value
+
+
+app_settings = AppSettings()

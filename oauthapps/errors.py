@@ -1,0 +1,292 @@
+"""The one place that shapes OAuth error bodies.
+
+Every error Gatehouse answers on an OAuth or API endpoint is an `OAuthError` naming a
+*reason* from `REASONS`. The reason fixes three things: the RFC 6749 / 6750 error code,
+the sentence a person reads (ContentDB's wording where ContentDB has one), and the
+status. The dialect (`OAUTHAPPS["DIALECT"]`) then decides the body and status:
+
+- contentdb: `{"success": false, "error": "<sentence>"}`, 400 (403 on the API);
+- rfc6749:   `{"error": "<code>", "error_description": "<sentence>"}`, the RFC status,
+             with `WWW-Authenticate` for 401s.
+
+Views never branch on the dialect; they raise or return `OAuthError`s.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
+
+from oauthapps.conf import app_settings
+
+log = logging.getLogger(__name__)
+
+# reason: (RFC error code, sentence, RFC status, ContentDB status)
+REASONS: dict[str, tuple[str, str, int, int]] = {
+    # ---- token endpoint (ContentDB's own six messages first) ----
+    "unsupported_grant_type": (
+        "unsupported_grant_type",
+        "Unsupported grant_type, only {grant_types} supported",
+        400,
+        400,
+    ),
+    "missing_client_id": ("invalid_client", "Missing client_id", 401, 400),
+    "missing_client_secret": ("invalid_client", "Missing client_secret", 401, 400),
+    "missing_code": ("invalid_request", "Missing code", 400, 400),
+    "invalid_client": ("invalid_client", "client_id and/or client_secret is incorrect", 401, 400),
+    "invalid_code": ("invalid_grant", "Incorrect code. It may have already been redeemed", 400, 400),
+    "missing_grant_type": ("invalid_request", "Missing grant_type", 400, 400),
+    "missing_refresh_token": ("invalid_request", "Missing refresh_token", 400, 400),
+    "invalid_refresh_token": (
+        "invalid_grant",
+        "Incorrect refresh_token. It may have expired or been revoked",
+        400,
+        400,
+    ),
+    "missing_code_verifier": ("invalid_request", "Missing code_verifier", 400, 400),
+    "invalid_code_verifier": ("invalid_grant", "Incorrect code_verifier", 400, 400),
+    "unexpected_code_verifier": (
+        "invalid_grant",
+        "Unexpected code_verifier: the authorization request had no code_challenge",
+        400,
+        400,
+    ),
+    "redirect_uri_mismatch": (
+        "invalid_grant",
+        "redirect_uri does not match the authorization request",
+        400,
+        400,
+    ),
+    "unauthorized_client": (
+        "unauthorized_client",
+        "This application is not allowed to use the {grant_type} grant",
+        400,
+        400,
+    ),
+    "invalid_scope": (
+        "invalid_scope",
+        "Unsupported scope: {scope}. This application may request only: {allowed}",
+        400,
+        400,
+    ),
+    "duplicate_parameter": ("invalid_request", "Duplicate {param} parameter", 400, 400),
+    "invalid_parameter": ("invalid_request", "Invalid {param} parameter", 400, 400),
+    "invalid_request": ("invalid_request", "{description}", 400, 400),
+    "method_not_allowed": ("invalid_request", "Method not allowed: use POST", 405, 405),
+    "server_error": ("server_error", "The server could not complete the request", 500, 500),
+    # ---- authorization endpoint (shown on a page, never redirected) ----
+    "unsupported_response_type": (
+        "unsupported_response_type",
+        "Unsupported response_type, only code is supported",
+        400,
+        400,
+    ),
+    "missing_redirect_uri": ("invalid_request", "Missing redirect_uri", 400, 400),
+    "unknown_client": ("invalid_client", "Application not found", 404, 404),
+    "redirect_uri_not_registered": (
+        "invalid_request",
+        "redirect_uri does not match client",
+        400,
+        400,
+    ),
+    "missing_code_challenge": (
+        "invalid_request",
+        "Missing code_challenge: this application must use PKCE with S256",
+        400,
+        400,
+    ),
+    "unsupported_code_challenge_method": (
+        "invalid_request",
+        "Unsupported code_challenge_method, only S256 is supported",
+        400,
+        400,
+    ),
+    "invalid_code_challenge": (
+        "invalid_request",
+        "Invalid code_challenge: expected 43 to 128 characters of A-Z, a-z, 0-9, -._~",
+        400,
+        400,
+    ),
+    # ---- API (RFC 6750) ----
+    "unknown_token": ("invalid_token", "Unknown API token", 401, 403),
+    "unsupported_authentication": (
+        "invalid_request",
+        "Unsupported authentication method",
+        401,
+        403,
+    ),
+    "insufficient_scope": (
+        "insufficient_scope",
+        "This token does not have the {scope} scope",
+        403,
+        403,
+    ),
+}
+
+
+class _Blanks(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+@dataclass
+class OAuthError(Exception):
+    """An error with a reason from REASONS; `params` fill the sentence's blanks."""
+
+    reason: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.reason not in REASONS:
+            raise ValueError(f"Unknown OAuth error reason: {self.reason}")
+        super().__init__(self.reason)
+
+    @property
+    def code(self) -> str:
+        return REASONS[self.reason][0]
+
+    @property
+    def message(self) -> str:
+        return REASONS[self.reason][1].format_map(_Blanks(self.params))
+
+    @property
+    def status(self) -> int:
+        """The status in the configured dialect."""
+        _, _, rfc_status, contentdb_status = REASONS[self.reason]
+        return contentdb_status if is_contentdb() else rfc_status
+
+    def body(self) -> dict:
+        if is_contentdb():
+            return {"success": False, "error": self.message}
+        return {"error": self.code, "error_description": self.message}
+
+
+def is_contentdb() -> bool:
+    return app_settings.DIALECT == "contentdb"
+
+
+def unsupported_grant_type() -> OAuthError:
+    grants = list(app_settings.GRANT_TYPES)
+    if len(grants) == 1:
+        listed = f"{grants[0]} is"
+    else:
+        listed = f"{', '.join(grants[:-1])} and {grants[-1]} are"
+    return OAuthError("unsupported_grant_type", {"grant_types": listed})
+
+
+def invalid_scope(scope: str, allowed: list[str]) -> OAuthError:
+    return OAuthError(
+        "invalid_scope", {"scope": scope or "(none)", "allowed": ", ".join(allowed) or "(none)"}
+    )
+
+
+# ---- JSON endpoints (token, revoke, introspect) ---------------------------------------
+
+
+def json_error_response(error: OAuthError) -> JsonResponse:
+    response = JsonResponse(error.body(), status=error.status)
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    if response.status_code == 401:
+        response["WWW-Authenticate"] = 'Basic realm="gatehouse"'
+    return response
+
+
+# ---- what oauthlib reports, translated --------------------------------------------------
+
+# The validator writes down why it refused something (oauthlib itself only says
+# "invalid_grant"); the token view reads the note to choose the sentence.
+_note: ContextVar[str | None] = ContextVar("oauthapps_error_note", default=None)
+
+
+def note(reason: str) -> None:
+    _note.set(reason)
+
+
+def clear_note() -> None:
+    _note.set(None)
+
+
+def take_note() -> str | None:
+    reason = _note.get()
+    _note.set(None)
+    return reason
+
+
+_OAUTHLIB_DEFAULTS = {
+    "invalid_client": "invalid_client",
+    "invalid_grant": "invalid_code",
+    "unauthorized_client": "unauthorized_client",
+    "unsupported_grant_type": "unsupported_grant_type",
+}
+
+
+def from_oauthlib(body: str | bytes, *, grant_type: str = "") -> OAuthError:
+    """Translate an oauthlib error body (plus the validator's note) into an OAuthError."""
+    noted = take_note()
+    try:
+        data = json.loads(body)
+        code = data.get("error", "")
+        description = data.get("error_description", "")
+    except (TypeError, ValueError, AttributeError):
+        code, description = "server_error", ""
+    if description == "Code verifier required.":
+        return OAuthError("missing_code_verifier")
+    if noted:
+        return OAuthError(noted, {"grant_type": grant_type})
+    if code == "unsupported_grant_type":
+        return unsupported_grant_type()
+    if code in _OAUTHLIB_DEFAULTS:
+        return OAuthError(_OAUTHLIB_DEFAULTS[code], {"grant_type": grant_type})
+    if code == "invalid_request" and description:
+        return OAuthError("invalid_request", {"description": description.rstrip(".")})
+    log.warning("Unexpected oauthlib error %r", code)
+    return OAuthError("server_error")
+
+
+# ---- pages (authorization endpoint) ---------------------------------------------------
+
+
+def page_error_response(request: HttpRequest, error: OAuthError) -> HttpResponse:
+    """Invalid authorization requests get a page, never a redirect."""
+    _, _, rfc_status, _ = REASONS[error.reason]
+    return render(
+        request,
+        "oauthapps/error.html",
+        {"message": error.message, "status": rfc_status},
+        status=rfc_status,
+    )
+
+
+# ---- the API (DRF) ----------------------------------------------------------------------
+
+
+def api_error_response(error: OAuthError) -> Response:
+    response = Response(error.body(), status=error.status)
+    if not is_contentdb() and error.status in (401, 403) and error.reason != "server_error":
+        response["WWW-Authenticate"] = f'Bearer error="{error.code}"'
+    return response
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: every API error in the dialect's shape."""
+    if isinstance(exc, OAuthError):
+        return api_error_response(exc)
+    if isinstance(exc, drf_exceptions.APIException):
+        detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+        if is_contentdb():
+            body = {"success": False, "error": str(detail)}
+        else:
+            body = {"error": exc.default_code, "error_description": str(detail)}
+        response = Response(body, status=exc.status_code)
+        if getattr(exc, "wait", None):
+            response["Retry-After"] = str(int(exc.wait))
+        return response
+    return None

@@ -1,0 +1,132 @@
+"""OAuth models: django-oauth-toolkit's, swapped into this app so Gatehouse can extend them.
+
+All five are swapped (Application, AccessToken, RefreshToken, Grant, IDToken) before the
+first migration: swapping later needs a hand-written data migration, and AccessToken
+and RefreshToken point at each other so they must live in the same app.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinLengthValidator
+from django.db import models
+from django.db.models.functions import Lower
+from oauth2_provider.models import (
+    AbstractAccessToken,
+    AbstractApplication,
+    AbstractGrant,
+    AbstractIDToken,
+    AbstractRefreshToken,
+)
+
+from oauthapps import redirect_uris
+from oauthapps.conf import app_settings
+
+
+class Application(AbstractApplication):
+    """A client: a third-party application people can authorize."""
+
+    # DOT's `name` is the application's title.
+    name = models.CharField(
+        "title",
+        max_length=30,
+        validators=[MinLengthValidator(5)],
+        help_text="5 to 30 characters; shown to people on the consent page.",
+    )
+    description = models.TextField(max_length=300, blank=True)
+    allowed_scopes = models.CharField(
+        max_length=255,
+        default="public",
+        help_text="Space-separated scopes this application may request.",
+    )
+    allow_client_credentials = models.BooleanField(
+        default=False,
+        help_text="May obtain tokens for itself with the client_credentials grant.",
+    )
+    approved = models.BooleanField(
+        default=True, help_text="Unapproved applications work only for their owner."
+    )
+    verified = models.BooleanField(
+        default=False, help_text="Shown with a verified badge on the consent page."
+    )
+    is_resource_server = models.BooleanField(
+        default=False, help_text="May introspect tokens issued to other applications."
+    )
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="oauthapps_application_title_unique",
+                violation_error_message="An application with this title already exists.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.client_id
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.client_type == self.CLIENT_PUBLIC
+
+    @property
+    def redirect_uri_list(self) -> list[str]:
+        return redirect_uris.split_redirect_uris(self.redirect_uris)
+
+    @property
+    def scope_list(self) -> list[str]:
+        catalogue = app_settings.SCOPES
+        return [s for s in self.allowed_scopes.split() if s in catalogue]
+
+    def is_visible_to(self, user) -> bool:
+        """An unapproved application exists only for its owner."""
+        return self.approved or (user is not None and user.pk == self.user_id)
+
+    def redirect_uri_allowed(self, uri: str) -> bool:
+        return redirect_uris.redirect_uri_matches(uri, self.redirect_uri_list)
+
+    def allows_grant_type(self, *grant_types) -> bool:
+        if self.GRANT_CLIENT_CREDENTIALS in grant_types and self.allow_client_credentials:
+            return True
+        return self.authorization_grant_type in grant_types
+
+    def clean(self) -> None:
+        errors = []
+        for uri in self.redirect_uri_list:
+            try:
+                redirect_uris.validate_redirect_uri(uri)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if not self.redirect_uri_list and self.authorization_grant_type == self.GRANT_AUTHORIZATION_CODE:
+            errors.append("Add at least one redirect URI.")
+        if errors:
+            raise ValidationError({"redirect_uris": errors})
+
+
+class Grant(AbstractGrant):
+    """An authorization code."""
+
+    class Meta(AbstractGrant.Meta):
+        swappable = "OAUTH2_PROVIDER_GRANT_MODEL"
+
+    def redirect_uri_allowed(self, uri: str) -> bool:
+        # The token request must repeat the exact redirect_uri of the authorization request.
+        return uri == self.redirect_uri
+
+
+class AccessToken(AbstractAccessToken):
+    class Meta(AbstractAccessToken.Meta):
+        swappable = "OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL"
+
+
+class RefreshToken(AbstractRefreshToken):
+    class Meta(AbstractRefreshToken.Meta):
+        swappable = "OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL"
+
+
+class IDToken(AbstractIDToken):
+    class Meta(AbstractIDToken.Meta):
+        swappable = "OAUTH2_PROVIDER_ID_TOKEN_MODEL"

@@ -1,0 +1,280 @@
+"""Logic that spans models, as keyword-only functions (views stay thin)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote_plus
+
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from oauth2_provider.generators import generate_client_secret
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_refresh_token_model,
+)
+
+from oauthapps import scopes as scope_utils
+from oauthapps.conf import app_settings
+from oauthapps.errors import OAuthError, invalid_scope, unsupported_grant_type
+from oauthapps.redirect_uris import OOB_URI
+
+Application = get_application_model()
+AccessToken = get_access_token_model()
+RefreshToken = get_refresh_token_model()
+
+_CODE_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+_MAX_PARAM_LENGTH = 4096
+
+
+# ---- applications ---------------------------------------------------------------------
+
+
+def create_application(*, owner, secret: str | None = None, **fields) -> tuple[Application, str]:
+    """Create an application; returns it with its plain secret (shown once, then hashed)."""
+    plain = secret or generate_client_secret()
+    fields.setdefault("approved", app_settings.APPROVE_NEW_APPLICATIONS)
+    app = Application(
+        user=owner,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        client_secret=plain,
+        **fields,
+    )
+    app.full_clean(exclude=["client_secret"])
+    app.save()
+    return app, plain
+
+
+def regenerate_secret(*, application: Application) -> str:
+    """A new secret replaces the old one at once; returns it (shown once)."""
+    plain = generate_client_secret()
+    application.client_secret = plain
+    application.save(update_fields=["client_secret", "updated"])
+    return plain
+
+
+def application_user_count(*, application: Application) -> int:
+    """How many people hold live tokens for the application."""
+    now = timezone.now()
+    return (
+        AccessToken.objects.filter(application=application, user__isnull=False, expires__gt=now)
+        .values("user")
+        .union(
+            RefreshToken.objects.filter(
+                application=application, revoked__isnull=True
+            ).values("user")
+        )
+        .count()
+    )
+
+
+@transaction.atomic
+def revoke_all_tokens(*, application: Application) -> int:
+    """Revoke every token of the application; returns how many people lost access."""
+    users = application_user_count(application=application)
+    now = timezone.now()
+    RefreshToken.objects.filter(application=application, revoked__isnull=True).update(
+        revoked=now, access_token=None
+    )
+    AccessToken.objects.filter(application=application).delete()
+    return users
+
+
+# ---- the authorization endpoint --------------------------------------------------------
+
+
+@dataclass
+class AuthorizationRequest:
+    application: Application
+    redirect_uri: str
+    scopes: list[str]
+    state: str | None
+    params: dict[str, str]
+
+    @property
+    def is_oob(self) -> bool:
+        return self.redirect_uri == OOB_URI
+
+
+def _single(query, name: str) -> str | None:
+    values = query.getlist(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise OAuthError("duplicate_parameter", {"param": name})
+    value = values[0]
+    if "\x00" in value or len(value) > _MAX_PARAM_LENGTH:
+        raise OAuthError("invalid_parameter", {"param": name})
+    return value
+
+
+def check_authorization_request(*, query, user) -> AuthorizationRequest:
+    """Validate an authorization request in ContentDB's order, with its messages.
+
+    Raises OAuthError; the caller shows it on a page and never redirects.
+    """
+    response_type = _single(query, "response_type") or "code"
+    if response_type != "code":
+        raise OAuthError("unsupported_response_type")
+
+    client_id = _single(query, "client_id")
+    if not client_id:
+        raise OAuthError("missing_client_id")
+    redirect_uri = _single(query, "redirect_uri")
+    if not redirect_uri:
+        raise OAuthError("missing_redirect_uri")
+
+    application = Application.objects.select_related("user").filter(client_id=client_id).first()
+    if application is None or not application.is_visible_to(user):
+        raise OAuthError("unknown_client")
+    if not application.allows_grant_type(Application.GRANT_AUTHORIZATION_CODE):
+        raise OAuthError("unauthorized_client", {"grant_type": "authorization_code"})
+    if not application.redirect_uri_allowed(redirect_uri):
+        raise OAuthError("redirect_uri_not_registered")
+
+    raw_scope = _single(query, "scope")
+    requested = scope_utils.parse_scope(raw_scope) or [app_settings.DEFAULT_SCOPE]
+    allowed = application.scope_list
+    if not set(requested) <= set(allowed):
+        raise invalid_scope(" ".join(s for s in requested if s not in allowed), allowed)
+
+    challenge = _single(query, "code_challenge")
+    method = _single(query, "code_challenge_method")
+    if challenge is None and method is None:
+        if application.is_public:
+            raise OAuthError("missing_code_challenge")
+    else:
+        if method != "S256":
+            raise OAuthError("unsupported_code_challenge_method")
+        if not challenge or not _CODE_CHALLENGE.match(challenge):
+            raise OAuthError("invalid_code_challenge")
+
+    state = _single(query, "state")
+    params = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": " ".join(requested),
+    }
+    if state is not None:
+        params["state"] = state
+    if challenge is not None:
+        params["code_challenge"] = challenge
+        params["code_challenge_method"] = method
+    return AuthorizationRequest(
+        application=application,
+        redirect_uri=redirect_uri,
+        scopes=requested,
+        state=state,
+        params=params,
+    )
+
+
+def has_authorized(*, user, application: Application, scopes: list[str]) -> bool:
+    """Whether the person already granted these scopes and still holds a live token."""
+    now = timezone.now()
+    live = AccessToken.objects.filter(user=user, application=application).filter(
+        Q(expires__gt=now) | Q(refresh_token__revoked__isnull=True, refresh_token__isnull=False)
+    )
+    return any(set(scopes) <= set(scope.split()) for scope in live.values_list("scope", flat=True))
+
+
+# ---- the token endpoint -----------------------------------------------------------------
+
+_TOKEN_PARAMS = (
+    "grant_type",
+    "client_id",
+    "client_secret",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "refresh_token",
+    "scope",
+)
+
+
+def _basic_client_id(request: HttpRequest) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or not value:
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    client_id, sep, _ = decoded.partition(":")
+    return unquote_plus(client_id) if sep else None
+
+
+def check_token_request(*, request: HttpRequest) -> tuple[dict[str, str], str]:
+    """The token request's parameters, checked in ContentDB's order.
+
+    Returns (params for oauthlib, grant_type); raises OAuthError with ContentDB's messages.
+    """
+    params: dict[str, str] = {}
+    for name in _TOKEN_PARAMS:
+        value = _single(request.POST, name)
+        if value is not None:
+            params[name] = value
+    if "grant_type" not in params:
+        # ContentDB read grant_type from the query string too.
+        query_grant_type = _single(request.GET, "grant_type")
+        if query_grant_type is not None:
+            params["grant_type"] = query_grant_type
+
+    grant_type = params.get("grant_type")
+    if not grant_type:
+        if app_settings.DIALECT != "contentdb":
+            raise OAuthError("missing_grant_type")
+        grant_type = params["grant_type"] = "authorization_code"
+    if grant_type not in app_settings.GRANT_TYPES:
+        raise unsupported_grant_type()
+
+    basic_client_id = _basic_client_id(request)
+    client_id = params.get("client_id") or basic_client_id
+    if not client_id:
+        raise OAuthError("missing_client_id")
+    if basic_client_id is None and not params.get("client_secret"):
+        client_type = (
+            Application.objects.filter(client_id=client_id)
+            .values_list("client_type", flat=True)
+            .first()
+        )
+        if client_type != Application.CLIENT_PUBLIC:
+            raise OAuthError("missing_client_secret")
+        params.pop("client_secret", None)
+
+    if grant_type == "authorization_code" and not params.get("code"):
+        raise OAuthError("missing_code")
+    if grant_type == "refresh_token" and not params.get("refresh_token"):
+        raise OAuthError("missing_refresh_token")
+    if "scope" in params:
+        params["scope"] = " ".join(scope_utils.parse_scope(params["scope"]))
+    return params, grant_type
+
+
+# ---- tokens -------------------------------------------------------------------------------
+
+
+def find_access_token(*, token: str) -> AccessToken | None:
+    """The live access token with this value, with its user and application (one query)."""
+    if not token or len(token) > _MAX_PARAM_LENGTH:
+        return None
+    checksum = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+    access_token = (
+        AccessToken.objects.select_related("user", "application")
+        .filter(token_checksum=checksum)
+        .first()
+    )
+    if access_token is None or access_token.is_expired():
+        return None
+    application = access_token.application
+    user = access_token.user
+    if application is not None and user is not None and not application.is_visible_to(user):
+        return None
+    return access_token

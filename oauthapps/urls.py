@@ -1,0 +1,20 @@
+from django.urls import path, re_path
+
+from oauthapps.views import endpoints, manage
+
+app_name = "oauthapps"
+
+urlpatterns = [
+    # OAuth endpoints, with and without the trailing slash each reference uses.
+    re_path(r"^oauth/authorize/?$", endpoints.AuthorizeView.as_view(), name="authorize"),
+    re_path(r"^oauth2/authorize/?$", endpoints.AuthorizeView.as_view()),
+    re_path(r"^oauth/token/?$", endpoints.TokenView.as_view(), name="token"),
+    re_path(r"^api/oauth2/token/?$", endpoints.TokenView.as_view()),
+    # Settings pages: the signed-in person's applications.
+    path("user/apps/", manage.app_list, name="app_list"),
+    path("user/apps/new/", manage.app_create, name="app_create"),
+    path("user/apps/<int:pk>/edit/", manage.app_edit, name="app_edit"),
+    path("user/apps/<int:pk>/regenerate/", manage.app_regenerate, name="app_regenerate"),
+    path("user/apps/<int:pk>/revoke-all/", manage.app_revoke_all, name="app_revoke_all"),
+    path("user/apps/<int:pk>/delete/", manage.app_delete, name="app_delete"),
+]

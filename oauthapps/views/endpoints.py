@@ -1,0 +1,142 @@
+"""The OAuth endpoints: authorization (consent page) and token."""
+
+import json
+import time
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.views.mixins import OAuthLibMixin
+
+from oauthapps import errors, services
+from oauthapps.errors import OAuthError
+from oauthapps.scopes import describe
+
+
+class OAuthRedirect(HttpResponseRedirect):
+    """A redirect to an already-validated redirect URI, whatever its scheme."""
+
+    def __init__(self, url: str) -> None:
+        self.allowed_schemes = [urlsplit(url).scheme or "https"]
+        super().__init__(url)
+
+
+def _with_params(uri: str, params: dict[str, str]) -> str:
+    """Add params to a URI, keeping the URI's own query."""
+    parts = urlsplit(uri)
+    query = "&".join(filter(None, [parts.query, urlencode(params)]))
+    return urlunsplit(parts._replace(query=query))
+
+
+@method_decorator(never_cache, name="dispatch")
+class AuthorizeView(OAuthLibMixin, View):
+    """GET shows the consent page; POST (Authorize or Cancel) answers it.
+
+    The form posts back to the same URL, so every POST validates the query again and
+    nothing the browser sends in the form body (beyond the button) is trusted.
+    """
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), redirect_field_name=REDIRECT_FIELD_NAME)
+        try:
+            auth = services.check_authorization_request(query=request.GET, user=request.user)
+            scopes, credentials = self.get_oauthlib_core().validate_authorization(
+                request, auth.params
+            )
+        except OAuthError as error:
+            return errors.page_error_response(request, error)
+        except OAuthToolkitError as error:
+            return errors.page_error_response(
+                request, errors.from_oauthlib(error.oauthlib_error.json)
+            )
+        return super().dispatch(request, auth, scopes, credentials)
+
+    def get(self, request, auth, scopes, credentials) -> HttpResponse:
+        if services.has_authorized(
+            user=request.user, application=auth.application, scopes=auth.scopes
+        ):
+            return self.issue_code(request, auth, scopes, credentials)
+        return render(
+            request,
+            "oauthapps/authorize.html",
+            {
+                "application": auth.application,
+                "scopes": describe(auth.scopes),
+                "redirect_uri": auth.redirect_uri,
+                "is_oob": auth.is_oob,
+            },
+        )
+
+    def post(self, request, auth, scopes, credentials) -> HttpResponse:
+        if "authorize" in request.POST:
+            return self.issue_code(request, auth, scopes, credentials)
+        return self.cancel(request, auth)
+
+    def issue_code(self, request, auth, scopes, credentials) -> HttpResponse:
+        location = self.get_oauthlib_core().authorize(request, auth.params, scopes, credentials)
+        if auth.is_oob:
+            code = parse_qs(urlsplit(location).query).get("code", [""])[0]
+            return render(
+                request, "oauthapps/oob.html", {"application": auth.application, "code": code}
+            )
+        return OAuthRedirect(location)
+
+    def cancel(self, request, auth) -> HttpResponse:
+        if auth.is_oob:
+            return render(request, "oauthapps/cancelled.html", {"application": auth.application})
+        if errors.is_contentdb():
+            # ContentDB: back to the redirect URI, unmodified.
+            return OAuthRedirect(auth.redirect_uri)
+        params = {"error": "access_denied"}
+        if auth.state is not None:
+            params["state"] = auth.state
+        return OAuthRedirect(_with_params(auth.redirect_uri, params))
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TokenView(OAuthLibMixin, View):
+    """POST /oauth/token/: exchange a code, a refresh token or client credentials."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            params, grant_type = services.check_token_request(request=request)
+        except OAuthError as error:
+            return errors.json_error_response(error)
+
+        errors.clear_note()
+        with transaction.atomic():
+            _, body, status = self.get_oauthlib_core().token_response(request, params)
+        if status != 200:
+            return errors.json_error_response(errors.from_oauthlib(body, grant_type=grant_type))
+        errors.clear_note()
+        return token_response(json.loads(body))
+
+    def http_method_not_allowed(self, request, *args, **kwargs) -> HttpResponse:
+        return errors.json_error_response(OAuthError("method_not_allowed"))
+
+
+def token_response(issued: dict) -> JsonResponse:
+    """The success body, the same in every dialect."""
+    body = {
+        "success": True,
+        "access_token": issued["access_token"],
+        "token_type": "Bearer",
+        "expires_in": issued["expires_in"],
+    }
+    if "refresh_token" in issued:
+        body["refresh_token"] = issued["refresh_token"]
+    body["scope"] = issued.get("scope", "")
+    body["created_at"] = int(time.time())
+    response = JsonResponse(body)
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
