@@ -256,12 +256,9 @@ def from_oauthlib(body: str | bytes, *, grant_type: str = "") -> OAuthError:
 
 def page_error_response(request: HttpRequest, error: OAuthError) -> HttpResponse:
     """Invalid authorization requests get a page, never a redirect."""
-    _, _, rfc_status, _ = REASONS[error.reason]
+    status = 404 if REASONS[error.reason][2] == 404 else 400
     return render(
-        request,
-        "oauthapps/error.html",
-        {"message": error.message, "status": rfc_status},
-        status=rfc_status,
+        request, "oauthapps/error.html", {"message": error.message, "status": status}, status=status
     )
 
 

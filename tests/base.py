@@ -75,3 +75,15 @@ class BaseTestCase(TestCase):
         assert response.status_code == 200, response.content
         self.client.logout()
         return response.json()["access_token"]
+
+
+def oauthapps_settings(**overrides):
+    """override_settings for a few OAUTHAPPS keys, keeping the rest."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    return override_settings(OAUTHAPPS={**settings.OAUTHAPPS, **overrides})
+
+
+def rfc_dialect():
+    return oauthapps_settings(DIALECT="rfc6749")
