@@ -6,9 +6,9 @@ value per parameter) and hands oauthlib exactly those.
 """
 
 from oauth2_provider import oauth2_backends
+from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauthlib import oauth2
 from oauthlib.common import urlencode
-from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 
 
 class OAuthLibCore(oauth2_backends.OAuthLibCore):
@@ -37,9 +37,9 @@ class OAuthLibCore(oauth2_backends.OAuthLibCore):
                 self._authorization_uri(request, params), "GET", "", self.extract_headers(request)
             )
         except oauth2.FatalClientError as error:
-            raise FatalClientError(error=error)
+            raise FatalClientError(error=error) from error
         except oauth2.OAuth2Error as error:
-            raise OAuthToolkitError(error=error)
+            raise OAuthToolkitError(error=error) from error
 
     def authorize(self, request, params: dict[str, str], scopes, credentials) -> str:
         """Issue a code; returns the redirect URI carrying it."""
@@ -53,7 +53,7 @@ class OAuthLibCore(oauth2_backends.OAuthLibCore):
                 credentials=credentials,
             )
         except oauth2.FatalClientError as error:
-            raise FatalClientError(error=error)
+            raise FatalClientError(error=error) from error
         except oauth2.OAuth2Error as error:
-            raise OAuthToolkitError(error=error)
+            raise OAuthToolkitError(error=error) from error
         return headers["Location"]

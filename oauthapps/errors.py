@@ -41,7 +41,12 @@ REASONS: dict[str, tuple[str, str, int, int]] = {
     "missing_client_secret": ("invalid_client", "Missing client_secret", 401, 400),
     "missing_code": ("invalid_request", "Missing code", 400, 400),
     "invalid_client": ("invalid_client", "client_id and/or client_secret is incorrect", 401, 400),
-    "invalid_code": ("invalid_grant", "Incorrect code. It may have already been redeemed", 400, 400),
+    "invalid_code": (
+        "invalid_grant",
+        "Incorrect code. It may have already been redeemed",
+        400,
+        400,
+    ),
     "missing_grant_type": ("invalid_request", "Missing grant_type", 400, 400),
     "missing_refresh_token": ("invalid_request", "Missing refresh_token", 400, 400),
     "invalid_refresh_token": (

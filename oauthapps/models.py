@@ -100,7 +100,10 @@ class Application(AbstractApplication):
                 redirect_uris.validate_redirect_uri(uri)
             except ValidationError as exc:
                 errors.extend(exc.messages)
-        if not self.redirect_uri_list and self.authorization_grant_type == self.GRANT_AUTHORIZATION_CODE:
+        if (
+            not self.redirect_uri_list
+            and self.authorization_grant_type == self.GRANT_AUTHORIZATION_CODE
+        ):
             errors.append("Add at least one redirect URI.")
         if errors:
             raise ValidationError({"redirect_uris": errors})

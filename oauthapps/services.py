@@ -65,9 +65,9 @@ def application_user_count(*, application: Application) -> int:
         AccessToken.objects.filter(application=application, user__isnull=False, expires__gt=now)
         .values("user")
         .union(
-            RefreshToken.objects.filter(
-                application=application, revoked__isnull=True
-            ).values("user")
+            RefreshToken.objects.filter(application=application, revoked__isnull=True).values(
+                "user"
+            )
         )
         .count()
     )

@@ -15,7 +15,9 @@ def pkce_required(client_id: str) -> bool:
     """PKCE is required for public clients and optional for confidential ones."""
     Application = get_application_model()
     client_type = (
-        Application.objects.filter(client_id=client_id).values_list("client_type", flat=True).first()
+        Application.objects.filter(client_id=client_id)
+        .values_list("client_type", flat=True)
+        .first()
     )
     return client_type != Application.CLIENT_CONFIDENTIAL
 

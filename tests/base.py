@@ -58,7 +58,9 @@ class BaseTestCase(TestCase):
         assert response.status_code == 302, response.content
         return query_of(response["Location"])["code"][0]
 
-    def exchange(self, code: str, app: Application | None = None, secret: str | None = None, **extra):
+    def exchange(
+        self, code: str, app: Application | None = None, secret: str | None = None, **extra
+    ):
         app = app or self.app
         data = {
             "grant_type": "authorization_code",

@@ -213,9 +213,7 @@ class UnapprovedApplicationTestCase(BaseTestCase):
 class PKCETestCase(BaseTestCase):
     def setUp(self):
         super().setUp()
-        self.public, _ = self.make_app(
-            owner=self.alice, name="Phone App", client_type="public"
-        )
+        self.public, _ = self.make_app(owner=self.alice, name="Phone App", client_type="public")
         self.client.force_login(self.bob)
 
     def test_it_requires_a_challenge_from_public_clients(self):

@@ -144,7 +144,12 @@ class ContentDBErrorsTestCase(BaseTestCase):
     def test_it_says_the_client_is_incorrect_for_an_unknown_client_id(self):
         r = self.client.post(
             "/oauth/token/",
-            {"grant_type": "authorization_code", "client_id": "nope", "client_secret": "x", "code": "a"},
+            {
+                "grant_type": "authorization_code",
+                "client_id": "nope",
+                "client_secret": "x",
+                "code": "a",
+            },
         )
         self.assertError(r, CONTENTDB_ERRORS["incorrect_client"])
 

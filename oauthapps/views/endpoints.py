@@ -46,7 +46,9 @@ class AuthorizeView(OAuthLibMixin, View):
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), redirect_field_name=REDIRECT_FIELD_NAME)
+            return redirect_to_login(
+                request.get_full_path(), redirect_field_name=REDIRECT_FIELD_NAME
+            )
         try:
             auth = services.check_authorization_request(query=request.GET, user=request.user)
             scopes, credentials = self.get_oauthlib_core().validate_authorization(
