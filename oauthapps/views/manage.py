@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from oauthapps import services
 from oauthapps.forms import TITLE_TAKEN, ApplicationForm
@@ -55,7 +55,7 @@ def _add_save_errors(form: ApplicationForm, exc: ValidationError | IntegrityErro
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def app_list(request: HttpRequest) -> HttpResponse:
     # Staff manage other people's applications from the admin; here they see their own.
     applications = Application.objects.filter(user=request.user).order_by("name")
@@ -89,9 +89,7 @@ def app_create(request: HttpRequest) -> HttpResponse:
 def app_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     title = application.name  # the form changes the instance while validating
-    form = ApplicationForm(
-        request.POST if request.method == "POST" else None, instance=application
-    )
+    form = ApplicationForm(request.POST if request.method == "POST" else None, instance=application)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
