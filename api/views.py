@@ -1,10 +1,17 @@
 """The JSON API, served by DRF with bearer tokens from Gatehouse."""
 
+from django.core.exceptions import ValidationError
+from django_ratelimit.core import is_ratelimited
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.serializers import AppRegistrationSerializer, ValidationFailed
+from oauthapps import services
 from oauthapps.authentication import TokenHasScope
+from oauthapps.conf import app_settings
+from oauthapps.errors import OAuthError, retry_after
 
 
 class WhoAmIView(APIView):
@@ -36,3 +43,60 @@ class WhoAmIView(APIView):
         if token.allow_scopes(["email"]):
             body["email"] = user.email
         return Response(body)
+
+
+class DeleteTokenView(APIView):
+    """DELETE /api/delete-token/: the bearer revokes its own token (ContentDB)."""
+
+    def delete(self, request: Request) -> Response:
+        if request.auth is None:
+            raise OAuthError("missing_token")
+        services.revoke_token(token=request.auth)
+        return Response({"success": True})
+
+
+class AppRegistrationView(APIView):
+    """POST /api/v1/apps: Mastodon's app registration, limited per IP."""
+
+    authentication_classes = []
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def post(self, request: Request) -> Response:
+        if not app_settings.APP_REGISTRATION_ENABLED:
+            return Response({"error": "App registration is disabled"}, status=404)
+        if is_ratelimited(
+            request._request,
+            group="app-registration",
+            key="ip",
+            rate=app_settings.APP_REGISTRATION_RATE,
+            increment=True,
+        ):
+            raise OAuthError(
+                "rate_limited", {"retry_after": retry_after(app_settings.APP_REGISTRATION_RATE)}
+            )
+        serializer = AppRegistrationSerializer(data=request.data)
+        if not serializer.is_valid():
+            raise ValidationFailed(serializer.errors)
+        data = serializer.validated_data
+        try:
+            app, secret = services.register_application(
+                name=data["client_name"],
+                redirect_uris=data["redirect_uris"],
+                scopes=data["scopes"],
+                website=data.get("website") or "",
+            )
+        except ValidationError as exc:
+            raise ValidationFailed(exc.message_dict) from None
+        return Response(
+            {
+                "id": str(app.pk),
+                "name": app.name,
+                "website": app.website or None,
+                "scopes": app.allowed_scopes.split(),
+                "redirect_uri": "\n".join(app.redirect_uri_list),
+                "redirect_uris": app.redirect_uri_list,
+                "client_id": app.client_id,
+                "client_secret": secret,
+                "client_secret_expires_at": 0,
+            }
+        )

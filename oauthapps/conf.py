@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_SCOPE": "public",
     # Whether applications created on the settings pages start approved.
     "APPROVE_NEW_APPLICATIONS": True,
+    # Mastodon-style app registration at POST /api/v1/apps, and its limit per IP.
+    "APP_REGISTRATION_ENABLED": True,
+    "APP_REGISTRATION_RATE": "10/h",
 }
 
 DIALECTS = ("contentdb", "rfc6749")

@@ -84,6 +84,7 @@ REASONS: dict[str, tuple[str, str, int, int]] = {
     "duplicate_parameter": ("invalid_request", "Duplicate {param} parameter", 400, 400),
     "invalid_parameter": ("invalid_request", "Invalid {param} parameter", 400, 400),
     "invalid_request": ("invalid_request", "{description}", 400, 400),
+    "rate_limited": ("rate_limited", "Too many requests, try again later", 429, 429),
     "method_not_allowed": ("invalid_request", "Method not allowed: use POST", 405, 405),
     "server_error": ("server_error", "The server could not complete the request", 500, 500),
     # ---- authorization endpoint (shown on a page, never redirected) ----
@@ -120,6 +121,7 @@ REASONS: dict[str, tuple[str, str, int, int]] = {
         400,
     ),
     # ---- API (RFC 6750) ----
+    "missing_token": ("invalid_request", "Missing API token", 401, 403),
     "unknown_token": ("invalid_token", "Unknown API token", 401, 403),
     "unsupported_authentication": (
         "invalid_request",
@@ -197,6 +199,8 @@ def invalid_scope(scope: str, allowed: list[str]) -> OAuthError:
 
 def json_error_response(error: OAuthError) -> JsonResponse:
     response = JsonResponse(error.body(), status=error.status)
+    if "retry_after" in error.params:
+        response["Retry-After"] = error.params["retry_after"]
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
     if response.status_code == 401:
@@ -208,21 +212,21 @@ def json_error_response(error: OAuthError) -> JsonResponse:
 
 # The validator writes down why it refused something (oauthlib itself only says
 # "invalid_grant"); the token view reads the note to choose the sentence.
-_note: ContextVar[str | None] = ContextVar("oauthapps_error_note", default=None)
+_note: ContextVar[OAuthError | None] = ContextVar("oauthapps_error_note", default=None)
 
 
-def note(reason: str) -> None:
-    _note.set(reason)
+def note(reason: str, **params: str) -> None:
+    _note.set(OAuthError(reason, params))
 
 
 def clear_note() -> None:
     _note.set(None)
 
 
-def take_note() -> str | None:
-    reason = _note.get()
+def take_note() -> OAuthError | None:
+    noted = _note.get()
     _note.set(None)
-    return reason
+    return noted
 
 
 _OAUTHLIB_DEFAULTS = {
@@ -245,7 +249,8 @@ def from_oauthlib(body: str | bytes, *, grant_type: str = "") -> OAuthError:
     if description == "Code verifier required.":
         return OAuthError("missing_code_verifier")
     if noted:
-        return OAuthError(noted, {"grant_type": grant_type})
+        noted.params.setdefault("grant_type", grant_type)
+        return noted
     if code == "unsupported_grant_type":
         return unsupported_grant_type()
     if code in _OAUTHLIB_DEFAULTS:
@@ -270,8 +275,17 @@ def page_error_response(request: HttpRequest, error: OAuthError) -> HttpResponse
 # ---- the API (DRF) ----------------------------------------------------------------------
 
 
+def retry_after(rate: str) -> str:
+    """Seconds to wait for a django-ratelimit rate such as "10/h" (its whole window)."""
+    from django_ratelimit.core import _split_rate
+
+    return str(_split_rate(rate)[1])
+
+
 def api_error_response(error: OAuthError) -> Response:
     response = Response(error.body(), status=error.status)
+    if "retry_after" in error.params:
+        response["Retry-After"] = error.params["retry_after"]
     if not is_contentdb() and error.status in (401, 403) and error.reason != "server_error":
         response["WWW-Authenticate"] = f'Bearer error="{error.code}"'
     return response

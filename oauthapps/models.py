@@ -32,6 +32,7 @@ class Application(AbstractApplication):
         help_text="5 to 30 characters; shown to people on the consent page.",
     )
     description = models.TextField(max_length=300, blank=True)
+    website = models.URLField(blank=True, max_length=500)
     allowed_scopes = models.CharField(
         max_length=255,
         default="public",

@@ -6,10 +6,14 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import unquote_plus
 
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
@@ -17,6 +21,7 @@ from oauth2_provider.models import (
     get_access_token_model,
     get_application_model,
     get_refresh_token_model,
+    revoke_access_token,
 )
 
 from oauthapps import scopes as scope_utils
@@ -73,15 +78,20 @@ def application_user_count(*, application: Application) -> int:
     )
 
 
+def _revoke_tokens(**filters) -> None:
+    """Revoke matching refresh tokens and delete matching access tokens, in bulk."""
+    now = timezone.now()
+    RefreshToken.objects.filter(revoked__isnull=True, **filters).update(
+        revoked=now, updated=now, access_token=None
+    )
+    AccessToken.objects.filter(**filters).delete()
+
+
 @transaction.atomic
 def revoke_all_tokens(*, application: Application) -> int:
     """Revoke every token of the application; returns how many people lost access."""
     users = application_user_count(application=application)
-    now = timezone.now()
-    RefreshToken.objects.filter(application=application, revoked__isnull=True).update(
-        revoked=now, access_token=None
-    )
-    AccessToken.objects.filter(application=application).delete()
+    _revoke_tokens(application=application)
     return users
 
 
@@ -175,12 +185,17 @@ def check_authorization_request(*, query, user) -> AuthorizationRequest:
     )
 
 
-def has_authorized(*, user, application: Application, scopes: list[str]) -> bool:
-    """Whether the person already granted these scopes and still holds a live token."""
+def _live_access_tokens(**filters):
+    """Access tokens still usable, or whose refresh token still is."""
     now = timezone.now()
-    live = AccessToken.objects.filter(user=user, application=application).filter(
+    return AccessToken.objects.filter(**filters).filter(
         Q(expires__gt=now) | Q(refresh_token__revoked__isnull=True, refresh_token__isnull=False)
     )
+
+
+def has_authorized(*, user, application: Application, scopes: list[str]) -> bool:
+    """Whether the person already granted these scopes and still holds a live token."""
+    live = _live_access_tokens(user=user, application=application)
     return any(set(scopes) <= set(scope.split()) for scope in live.values_list("scope", flat=True))
 
 
@@ -198,17 +213,19 @@ _TOKEN_PARAMS = (
 )
 
 
-def _basic_client_id(request: HttpRequest) -> str | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    scheme, _, value = header.partition(" ")
+def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
+    """(client_id, client_secret) from an HTTP Basic header (RFC 6749 §2.3.1), or None."""
+    scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "basic" or not value:
         return None
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return None
-    client_id, sep, _ = decoded.partition(":")
-    return unquote_plus(client_id) if sep else None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        return None
+    return unquote_plus(client_id), unquote_plus(secret)
 
 
 def check_token_request(*, request: HttpRequest) -> tuple[dict[str, str], str]:
@@ -235,7 +252,8 @@ def check_token_request(*, request: HttpRequest) -> tuple[dict[str, str], str]:
     if grant_type not in app_settings.GRANT_TYPES:
         raise unsupported_grant_type()
 
-    basic_client_id = _basic_client_id(request)
+    basic = basic_credentials(request)
+    basic_client_id = basic[0] if basic else None
     client_id = params.get("client_id") or basic_client_id
     if not client_id:
         raise OAuthError("missing_client_id")
@@ -265,7 +283,7 @@ def find_access_token(*, token: str) -> AccessToken | None:
     """The live access token with this value, with its user and application (one query)."""
     if not token or len(token) > _MAX_PARAM_LENGTH:
         return None
-    checksum = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+    checksum = _checksum(token)
     access_token = (
         AccessToken.objects.select_related("user", "application")
         .filter(token_checksum=checksum)
@@ -278,3 +296,129 @@ def find_access_token(*, token: str) -> AccessToken | None:
     if application is not None and user is not None and not application.is_visible_to(user):
         return None
     return access_token
+
+
+def authenticate_client(*, request: HttpRequest) -> Application | None:
+    """The client that authenticated with HTTP Basic or body credentials, or None.
+
+    Public clients identify themselves with client_id alone (RFC 7009 §2.1).
+    """
+    basic = basic_credentials(request)
+    if basic is not None:
+        client_id, secret = basic
+    else:
+        client_id = _single(request.POST, "client_id")
+        secret = _single(request.POST, "client_secret")
+    if not client_id:
+        return None
+    application = Application.objects.filter(client_id=client_id).first()
+    if application is None:
+        return None
+    if application.is_public and not secret:
+        return application
+    if secret and check_password(secret, application.client_secret):
+        return application
+    return None
+
+
+def _checksum(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def find_any_token(*, token: str, hint: str | None = None) -> AccessToken | RefreshToken | None:
+    """An access or refresh token with this value (the hint decides which is tried first)."""
+    if not token or len(token) > _MAX_PARAM_LENGTH:
+        return None
+    checksum = _checksum(token)
+    models = [AccessToken, RefreshToken]
+    if hint == "refresh_token":
+        models.reverse()
+    for model in models:
+        rows = model.objects.select_related("user", "application").filter(token_checksum=checksum)
+        if model is RefreshToken:
+            rows = rows.order_by(F("revoked").desc(nulls_first=True))
+        found = rows.first()
+        if found is not None:
+            return found
+    return None
+
+
+def revoke_token(*, token: AccessToken | RefreshToken) -> None:
+    """Revoke a token: an access token takes its refresh token along, and vice versa."""
+    if isinstance(token, AccessToken):
+        revoke_access_token(token)
+    else:
+        token.revoke()
+
+
+def is_live(token: AccessToken | RefreshToken) -> bool:
+    if isinstance(token, AccessToken):
+        return not token.is_expired()
+    if token.revoked is not None:
+        return False
+    return expires_at(token) > timezone.now()
+
+
+def expires_at(token: AccessToken | RefreshToken):
+    if isinstance(token, AccessToken):
+        return token.expires
+    return token.created + timedelta(seconds=settings.REFRESH_TOKEN_EXPIRE_SECONDS)
+
+
+def refresh_token_scope(token: RefreshToken) -> str:
+    access_token = token.access_token
+    return access_token.scope if access_token is not None else ""
+
+
+def register_application(
+    *, name: str, redirect_uris: list[str], scopes: list[str], website: str = ""
+) -> tuple[Application, str]:
+    """Mastodon-style self-registration: an ownerless confidential application."""
+    scopes = scopes or [app_settings.DEFAULT_SCOPE]
+    unknown = [s for s in scopes if s not in app_settings.SCOPES]
+    if unknown:
+        raise ValidationError(
+            {"scopes": [f"must be a subset of: {', '.join(app_settings.SCOPES)}"]}
+        )
+    return create_application(
+        owner=None,
+        name=name,
+        redirect_uris=" ".join(redirect_uris),
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        allowed_scopes=" ".join(scopes),
+        website=website,
+    )
+
+
+# ---- a person's authorizations ------------------------------------------------------------
+
+
+@dataclass
+class Authorization:
+    application: Application
+    scopes: list[str]
+    last_used: object  # datetime of the newest token issued
+
+
+def authorized_applications(*, user) -> list[Authorization]:
+    """Applications the person granted access to and that still hold a live token."""
+    live = (
+        _live_access_tokens(user=user)
+        .select_related("application", "application__user")
+        .order_by("-created")
+    )
+    found: dict[int, Authorization] = {}
+    for token in live:
+        entry = found.get(token.application_id)
+        if entry is None:
+            entry = found[token.application_id] = Authorization(
+                token.application, [], token.created
+            )
+        entry.scopes.extend(s for s in token.scope.split() if s not in entry.scopes)
+    return list(found.values())
+
+
+@transaction.atomic
+def revoke_authorization(*, user, application: Application) -> None:
+    """Revoke every token the person granted the application."""
+    _revoke_tokens(user=user, application=application)

@@ -1,15 +1,22 @@
 from django.urls import path, re_path
 
-from oauthapps.views import endpoints, manage
+from oauthapps.views import authorized, endpoints, manage, tokens
 
 app_name = "oauthapps"
 
 urlpatterns = [
     # OAuth endpoints, with and without the trailing slash each reference uses.
-    re_path(r"^oauth/authorize/?$", endpoints.AuthorizeView.as_view(), name="authorize"),
-    re_path(r"^oauth2/authorize/?$", endpoints.AuthorizeView.as_view()),
-    re_path(r"^oauth/token/?$", endpoints.TokenView.as_view(), name="token"),
+    path("oauth/authorize/", endpoints.AuthorizeView.as_view(), name="authorize"),
+    re_path(r"^oauth2?/authorize$", endpoints.AuthorizeView.as_view()),
+    re_path(r"^oauth2/authorize/$", endpoints.AuthorizeView.as_view()),
+    path("oauth/token/", endpoints.TokenView.as_view(), name="token"),
+    path("oauth/token", endpoints.TokenView.as_view()),
     re_path(r"^api/oauth2/token/?$", endpoints.TokenView.as_view()),
+    path("oauth/revoke", tokens.RevokeView.as_view(), name="revoke"),
+    path("oauth/revoke/", tokens.RevokeView.as_view()),
+    path("oauth/introspect", tokens.IntrospectView.as_view(), name="introspect"),
+    path("oauth/introspect/", tokens.IntrospectView.as_view()),
+    path(".well-known/oauth-authorization-server", tokens.metadata, name="metadata"),
     # Settings pages: the signed-in person's applications.
     path("user/apps/", manage.app_list, name="app_list"),
     path("user/apps/new/", manage.app_create, name="app_create"),
@@ -17,4 +24,11 @@ urlpatterns = [
     path("user/apps/<int:pk>/regenerate/", manage.app_regenerate, name="app_regenerate"),
     path("user/apps/<int:pk>/revoke-all/", manage.app_revoke_all, name="app_revoke_all"),
     path("user/apps/<int:pk>/delete/", manage.app_delete, name="app_delete"),
+    # The applications the signed-in person granted access to.
+    path("user/authorized-apps/", authorized.authorized_list, name="authorized_list"),
+    path(
+        "user/authorized-apps/<int:pk>/revoke/",
+        authorized.authorized_revoke,
+        name="authorized_revoke",
+    ),
 ]

@@ -4,7 +4,11 @@ Where a check fails, the validator notes *why* (`errors.note`), because oauthlib
 reports most failures only as `invalid_grant` or `invalid_client`.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from oauth2_provider.models import get_application_model, get_grant_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
@@ -52,7 +56,12 @@ class Validator(OAuth2Validator):
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs) -> bool:
         if super().validate_scopes(client_id, scopes, client, request, *args, **kwargs):
             return True
-        errors.note("invalid_scope")
+        allowed = client.scope_list
+        errors.note(
+            "invalid_scope",
+            scope=" ".join(s for s in scopes if s not in allowed),
+            allowed=", ".join(allowed),
+        )
         return False
 
     # ---- authorization codes ----------------------------------------------------------
@@ -119,7 +128,11 @@ class Validator(OAuth2Validator):
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
         valid = super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
-        if valid and client.is_visible_to(request.user):
-            return True
-        errors.note("invalid_refresh_token")
-        return False
+        if valid:
+            # Refresh tokens live REFRESH_TOKEN_EXPIRE_SECONDS from their own issue.
+            lifetime = timedelta(seconds=settings.REFRESH_TOKEN_EXPIRE_SECONDS)
+            fresh = request.refresh_token_instance.created + lifetime > timezone.now()
+            valid = fresh and client.is_visible_to(request.user)
+        if not valid:
+            errors.note("invalid_refresh_token")
+        return valid

@@ -4,6 +4,7 @@ import base64
 import hashlib
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from django.core.cache import cache
 from django.test import TestCase
 
 from accounts.models import User
@@ -27,6 +28,7 @@ class BaseTestCase(TestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        cache.clear()  # rate-limit counters live in the cache
         self.alice = User.objects.create_user("alice", "alice@example.org", "password")
         self.alice.display_name = "Alice A."
         self.alice.save()

@@ -4,7 +4,7 @@ import json
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -19,6 +19,9 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthapps import errors, services
 from oauthapps.errors import OAuthError
 from oauthapps.scopes import describe
+
+TRUTHY = {"true", "1", "yes", "on"}
+FORCE_CONSENT = "oauthapps_force_consent"
 
 
 class OAuthRedirect(HttpResponseRedirect):
@@ -45,10 +48,15 @@ class AuthorizeView(OAuthLibMixin, View):
     """
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.GET.get("force_login", "").lower() in TRUTHY:
+            # Mastodon's force_login: sign out, sign in again, then see the consent page.
+            logout(request)
+            request.session[FORCE_CONSENT] = True
+            query = request.GET.copy()
+            del query["force_login"]
+            return redirect_to_login(f"{request.path}?{query.urlencode()}")
         if not request.user.is_authenticated:
-            return redirect_to_login(
-                request.get_full_path(), redirect_field_name=REDIRECT_FIELD_NAME
-            )
+            return redirect_to_login(request.get_full_path())
         try:
             auth = services.check_authorization_request(query=request.GET, user=request.user)
             scopes, credentials = self.get_oauthlib_core().validate_authorization(
@@ -63,7 +71,8 @@ class AuthorizeView(OAuthLibMixin, View):
         return super().dispatch(request, auth, scopes, credentials)
 
     def get(self, request, auth, scopes, credentials) -> HttpResponse:
-        if services.has_authorized(
+        forced = request.session.pop(FORCE_CONSENT, False)
+        if not forced and services.has_authorized(
             user=request.user, application=auth.application, scopes=auth.scopes
         ):
             return self.issue_code(request, auth, scopes, credentials)

@@ -1,0 +1,142 @@
+"""Revocation (RFC 7009, Mastodon's semantics), introspection (RFC 7662), metadata (RFC 8414).
+
+Revocation and introspection exist in none of ContentDB's documents, so they answer in
+the RFC shape in every dialect (Mastodon's bodies are RFC-shaped too).
+"""
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from oauthapps import services
+from oauthapps.conf import app_settings
+from oauthapps.models import AccessToken
+
+
+def _json(body: dict, status: int = 200) -> JsonResponse:
+    response = JsonResponse(body, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _invalid_client() -> JsonResponse:
+    response = _json(
+        {
+            "error": "invalid_client",
+            "error_description": "client_id and/or client_secret is incorrect",
+        },
+        status=401,
+    )
+    response["WWW-Authenticate"] = 'Basic realm="gatehouse"'
+    return response
+
+
+def _has_credentials(request: HttpRequest) -> bool:
+    return bool(request.POST.get("client_id") or services.basic_credentials(request))
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class RevokeView(View):
+    """POST /oauth/revoke: 200 {} whether or not the token existed; 403 for others' tokens."""
+
+    def post(self, request: HttpRequest) -> JsonResponse:
+        if _has_credentials(request):
+            client = services.authenticate_client(request=request)
+            if client is None:
+                return _invalid_client()
+        else:
+            client = None
+        token_value = request.POST.get("token", "")
+        if client is None or not token_value:
+            return _json(
+                {
+                    "error": "unauthorized_client",
+                    "error_description": "You are not authorized to revoke this token",
+                },
+                status=403,
+            )
+        token = services.find_any_token(token=token_value, hint=request.POST.get("token_type_hint"))
+        if token is None:
+            return _json({})
+        if token.application_id != client.pk:
+            return _json(
+                {
+                    "error": "unauthorized_client",
+                    "error_description": "You are not authorized to revoke this token",
+                },
+                status=403,
+            )
+        services.revoke_token(token=token)
+        return _json({})
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class IntrospectView(View):
+    """POST /oauth/introspect: a client sees its own tokens (resource servers see all)."""
+
+    def post(self, request: HttpRequest) -> JsonResponse:
+        client = services.authenticate_client(request=request)
+        if client is None:
+            return _invalid_client()
+        token = services.find_any_token(
+            token=request.POST.get("token", ""), hint=request.POST.get("token_type_hint")
+        )
+        if (
+            token is None
+            or not services.is_live(token)
+            or (token.application_id != client.pk and not client.is_resource_server)
+        ):
+            return _json({"active": False})
+        is_access = isinstance(token, AccessToken)
+        body = {
+            "active": True,
+            "scope": token.scope if is_access else services.refresh_token_scope(token),
+            "client_id": token.application.client_id,
+            "token_type": "Bearer" if is_access else "refresh_token",
+            "iat": int(token.created.timestamp()),
+            "exp": int(services.expires_at(token).timestamp()),
+        }
+        if token.user is not None:
+            body["username"] = token.user.get_username()
+            body["sub"] = str(token.user.pk)
+        return _json(body)
+
+
+def metadata(request: HttpRequest) -> JsonResponse:
+    """GET /.well-known/oauth-authorization-server (RFC 8414)."""
+
+    def url(name: str) -> str:
+        return request.build_absolute_uri(reverse(name))
+
+    issuer = request.build_absolute_uri("/").rstrip("/")
+    return JsonResponse(
+        {
+            "issuer": issuer,
+            "authorization_endpoint": url("oauthapps:authorize"),
+            "token_endpoint": url("oauthapps:token"),
+            "revocation_endpoint": url("oauthapps:revoke"),
+            "introspection_endpoint": url("oauthapps:introspect"),
+            "scopes_supported": list(app_settings.SCOPES),
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": list(app_settings.GRANT_TYPES),
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_basic",
+                "client_secret_post",
+                "none",
+            ],
+            "revocation_endpoint_auth_methods_supported": [
+                "client_secret_basic",
+                "client_secret_post",
+                "none",
+            ],
+            "introspection_endpoint_auth_methods_supported": [
+                "client_secret_basic",
+                "client_secret_post",
+                "none",
+            ],
+            "code_challenge_methods_supported": ["S256"],
+        }
+    )
