@@ -235,3 +235,34 @@ class PKCETestCase(BaseTestCase):
 
     def test_it_does_not_require_pkce_from_confidential_clients(self):
         self.assertEqual(self.client.get(self.authorize_url()).status_code, 200)
+
+
+class RedirectURIKindsTestCase(BaseTestCase):
+    def setUp(self):
+        super().setUp()
+        self.native, _ = self.make_app(
+            owner=self.alice,
+            name="Native App",
+            redirect_uris="http://127.0.0.1/cb com.example.app:/oauth https://example.com/b",
+        )
+        self.client.force_login(self.bob)
+
+    def authorize(self, uri: str):
+        return self.client.post(
+            self.authorize_url(self.native, redirect_uri=uri), {"authorize": "1"}
+        )
+
+    def test_it_matches_a_loopback_uri_on_any_port(self):
+        r = self.authorize("http://127.0.0.1:51234/cb")
+        self.assertTrue(r["Location"].startswith("http://127.0.0.1:51234/cb?code="))
+
+    def test_it_does_not_relax_the_loopback_path(self):
+        self.assertEqual(self.authorize("http://127.0.0.1:51234/other").status_code, 400)
+
+    def test_it_redirects_to_a_custom_scheme(self):
+        r = self.authorize("com.example.app:/oauth")
+        self.assertTrue(r["Location"].startswith("com.example.app:/oauth?code="))
+
+    def test_it_accepts_any_registered_uri(self):
+        r = self.authorize("https://example.com/b")
+        self.assertTrue(r["Location"].startswith("https://example.com/b?code="))
