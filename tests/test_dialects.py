@@ -296,3 +296,70 @@ class AuthorizedAppsTestCase(BaseTestCase):
         code = r.context["code"]
         r = self.exchange(code, app=app, secret=secret, redirect_uri=oob)
         self.assertEqual(r.status_code, 200, r.content)
+
+
+class EveryErrorInBothDialectsTestCase(BaseTestCase):
+    """Each token endpoint error: ContentDB body and status, then RFC code and status."""
+
+    CASES = [
+        # (data overrides, ContentDB message, RFC error code, RFC status)
+        ({"grant_type": "password"}, "Unsupported grant_type", "unsupported_grant_type", 400),
+        ({"client_id": None}, "Missing client_id", "invalid_client", 401),
+        ({"client_secret": None}, "Missing client_secret", "invalid_client", 401),
+        ({"code": None}, "Missing code", "invalid_request", 400),
+        (
+            {"client_secret": "bad"},
+            "client_id and/or client_secret is incorrect",
+            "invalid_client",
+            401,
+        ),
+        (
+            {"code": "bad"},
+            "Incorrect code. It may have already been redeemed",
+            "invalid_grant",
+            400,
+        ),
+        (
+            {"redirect_uri": "https://example.com/x"},
+            "redirect_uri does not match the authorization request",
+            "invalid_grant",
+            400,
+        ),
+        (
+            {"grant_type": "refresh_token", "refresh_token": "bad"},
+            "Incorrect refresh_token. It may have expired or been revoked",
+            "invalid_grant",
+            400,
+        ),
+        ({"grant_type": "refresh_token"}, "Missing refresh_token", "invalid_request", 400),
+    ]
+
+    def run_case(self, overrides: dict):
+        data = {
+            "grant_type": "authorization_code",
+            "client_id": self.app.client_id,
+            "client_secret": self.secret,
+            "code": self.get_code(),
+            **overrides,
+        }
+        return self.client.post("/oauth/token/", {k: v for k, v in data.items() if v is not None})
+
+    def test_it_shapes_each_error_for_contentdb(self):
+        for overrides, message, _, _ in self.CASES:
+            with self.subTest(message):
+                r = self.run_case(overrides)
+                self.assertEqual(r.status_code, 400)
+                self.assertIs(r.json()["success"], False)
+                self.assertTrue(r.json()["error"].startswith(message))
+
+    def test_it_shapes_each_error_for_rfc6749(self):
+        with oauthapps_settings(DIALECT="rfc6749"):
+            for overrides, message, code, status in self.CASES:
+                with self.subTest(message):
+                    r = self.run_case(overrides)
+                    self.assertEqual(r.status_code, status)
+                    self.assertEqual(r.json()["error"], code)
+                    self.assertTrue(r.json()["error_description"].startswith(message))
+                    self.assertNotIn("success", r.json())
+                    if status == 401:
+                        self.assertIn("Basic", r["WWW-Authenticate"])
