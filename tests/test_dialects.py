@@ -363,3 +363,36 @@ class EveryErrorInBothDialectsTestCase(BaseTestCase):
                     self.assertNotIn("success", r.json())
                     if status == 401:
                         self.assertIn("Basic", r["WWW-Authenticate"])
+
+
+class ReferenceRequestsTestCase(BaseTestCase):
+    def test_it_answers_miwas_urlencoded_exchange(self):
+        from django.utils.http import urlencode
+
+        # curl -X POST https://miwa.lol/api/oauth2/token \\
+        #   -H "Content-Type: application/x-www-form-urlencoded" -d "client_id=..." ...
+        body = urlencode(
+            {
+                "client_id": self.app.client_id,
+                "client_secret": self.secret,
+                "code": self.get_code(),
+                "grant_type": "authorization_code",
+                "redirect_uri": "https://example.com/callback/",
+            }
+        )
+        r = self.client.post(
+            "/api/oauth2/token", body, content_type="application/x-www-form-urlencoded"
+        )
+        self.assertEqual(r.status_code, 200, r.content)
+        self.assertIn("refresh_token", r.json())
+        self.assertEqual(r.json()["expires_in"], 3600)
+
+    def test_it_answers_mastodons_token_request_with_scope_and_redirect_uri(self):
+        code = self.get_code(scope="public+email")
+        r = self.exchange(code, redirect_uri="https://example.com/callback/", scope="public email")
+        self.assertEqual(r.status_code, 200, r.content)
+        self.assertEqual(r.json()["scope"], "public email")
+
+    def test_it_accepts_scopes_separated_by_commas(self):
+        code = self.get_code(scope="public,email")
+        self.assertEqual(self.exchange(code).json()["scope"], "public email")
