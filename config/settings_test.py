@@ -11,3 +11,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
     "oauthapps.hashers.ClientSecretHasher",
 ]
+
+# The live-server tests serve requests from threads; persistent connections there would
+# outlive the test and keep PostgreSQL from dropping the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

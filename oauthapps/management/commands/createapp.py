@@ -1,7 +1,6 @@
 """Create an OAuth application from the command line and print its credentials as JSON."""
 
 import json
-import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -11,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from oauthapps import services
 from oauthapps.conf import app_settings
 from oauthapps.models import Application
+from oauthapps.scopes import parse_scope
 
 
 def validation_message(exc: ValidationError) -> str:
@@ -66,9 +66,7 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"Unknown owner: {options['owner']}") from None
 
-        raw_scopes = options["scopes"]
-        scopes = re.split(r"[\s,]+", raw_scopes.strip()) if raw_scopes else []
-        scopes = list(dict.fromkeys(s for s in scopes if s)) or [app_settings.DEFAULT_SCOPE]
+        scopes = parse_scope(options["scopes"]) or [app_settings.DEFAULT_SCOPE]
         unknown = [s for s in scopes if s not in app_settings.SCOPES]
         if unknown:
             raise CommandError(
