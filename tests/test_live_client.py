@@ -39,6 +39,7 @@ class AuthlibClientTestCase(LiveServerTestCase):
     def consent(self, authorize_url: str) -> str:
         """What a person does in the browser: log in, press Authorize. Returns the callback URL."""
         browser = requests.Session()
+        self.addCleanup(browser.close)
         login_url = f"{self.live_server_url}/accounts/login/"
         page = browser.get(login_url).text
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
@@ -71,6 +72,7 @@ class AuthlibClientTestCase(LiveServerTestCase):
             token_endpoint_auth_method="client_secret_basic",
             revocation_endpoint_auth_method="client_secret_basic",
         )
+        self.addCleanup(client.close)
         verifier = "k" * 64
         url, state = client.create_authorization_url(
             metadata["authorization_endpoint"], code_verifier=verifier
