@@ -5,3 +5,8 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_asgi_application()
+
+# A serving process needs a secret key; offline commands do not (see settings.py).
+from config.settings import require_secret_key  # noqa: E402
+
+require_secret_key()

@@ -28,10 +28,18 @@ def _development_secret_key() -> str:
 
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off.")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = _development_secret_key()
+# Outside debug without DJANGO_SECRET_KEY the key stays empty: offline commands
+# (makemigrations, migrate, check) still run, while a serving process refuses to start
+# (config/wsgi.py, config/asgi.py) and anything that signs raises ImproperlyConfigured.
+
+
+def require_secret_key() -> None:
+    """Fail fast, before serving a request, when no secret key is configured."""
+    if not SECRET_KEY:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off.")
+
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
