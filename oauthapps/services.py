@@ -225,7 +225,10 @@ def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
     client_id, sep, secret = decoded.partition(":")
     if not sep:
         return None
-    return unquote_plus(client_id), unquote_plus(secret)
+    client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+    if any("\x00" in v or len(v) > _MAX_PARAM_LENGTH for v in (client_id, secret)):
+        return None
+    return client_id, secret
 
 
 def check_token_request(*, request: HttpRequest) -> tuple[dict[str, str], str]:
@@ -307,8 +310,11 @@ def authenticate_client(*, request: HttpRequest) -> Application | None:
     if basic is not None:
         client_id, secret = basic
     else:
-        client_id = _single(request.POST, "client_id")
-        secret = _single(request.POST, "client_secret")
+        try:
+            client_id = _single(request.POST, "client_id")
+            secret = _single(request.POST, "client_secret")
+        except OAuthError:  # repeated, NUL bytes, oversized: not credentials
+            return None
     if not client_id:
         return None
     application = Application.objects.filter(client_id=client_id).first()

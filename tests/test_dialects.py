@@ -396,3 +396,33 @@ class ReferenceRequestsTestCase(BaseTestCase):
     def test_it_accepts_scopes_separated_by_commas(self):
         code = self.get_code(scope="public,email")
         self.assertEqual(self.exchange(code).json()["scope"], "public email")
+
+
+class HostileCredentialsTestCase(BaseTestCase):
+    """Malformed client credentials get an answer in the endpoint's shape, never a 500."""
+
+    def basic(self, client_id: str, secret: str = "x") -> str:
+        import base64
+
+        return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+    def test_it_answers_a_nul_byte_in_basic_credentials(self):
+        header = self.basic("a\x00b")
+        r = self.client.post(
+            "/oauth/token/",
+            {"grant_type": "authorization_code", "code": "x"},
+            HTTP_AUTHORIZATION=header,
+        )
+        self.assertEqual(r.status_code, 400)
+        self.assertIs(r.json()["success"], False)
+        r = self.client.post("/oauth/introspect", {"token": "x"}, HTTP_AUTHORIZATION=header)
+        self.assertEqual(r.status_code, 401)
+        r = self.client.post("/oauth/revoke", {"token": "x"}, HTTP_AUTHORIZATION=header)
+        self.assertEqual(r.status_code, 401)
+
+    def test_it_answers_repeated_client_ids_at_revoke_and_introspect(self):
+        body = f"client_id={self.app.client_id}&client_id=other&client_secret={self.secret}&token=x"
+        for path in ("/oauth/revoke", "/oauth/introspect"):
+            r = self.client.post(path, body, content_type="application/x-www-form-urlencoded")
+            self.assertEqual(r.status_code, 401, path)
+            self.assertEqual(r.json()["error"], "invalid_client")

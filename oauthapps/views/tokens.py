@@ -34,7 +34,7 @@ def _invalid_client() -> JsonResponse:
 
 
 def _has_credentials(request: HttpRequest) -> bool:
-    return bool(request.POST.get("client_id") or services.basic_credentials(request))
+    return bool(request.POST.get("client_id") or request.META.get("HTTP_AUTHORIZATION"))
 
 
 @method_decorator(csrf_exempt, name="dispatch")
