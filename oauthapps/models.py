@@ -5,6 +5,7 @@ first migration: swapping later needs a hand-written data migration, and AccessT
 and RefreshToken point at each other so they must live in the same app.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator
 from django.db import models
@@ -16,6 +17,7 @@ from oauth2_provider.models import (
     AbstractIDToken,
     AbstractRefreshToken,
 )
+from oauth2_provider.settings import oauth2_settings
 
 from oauthapps import redirect_uris
 from oauthapps.conf import app_settings
@@ -111,7 +113,15 @@ class Application(AbstractApplication):
 
 
 class Grant(AbstractGrant):
-    """An authorization code."""
+    """An authorization code.
+
+    `code` holds the SHA-256 digest of the code, never the code itself. A redeemed code
+    is kept (with `redeemed_at` and the token family it started) until it expires, so a
+    second redemption is recognised as a replay and that family is revoked.
+    """
+
+    redeemed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    token_family = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta(AbstractGrant.Meta):
         swappable = "OAUTH2_PROVIDER_GRANT_MODEL"
@@ -134,3 +144,50 @@ class RefreshToken(AbstractRefreshToken):
 class IDToken(AbstractIDToken):
     class Meta(AbstractIDToken.Meta):
         swappable = "OAUTH2_PROVIDER_ID_TOKEN_MODEL"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which application, when and from where. Never holds a secret."""
+
+    class Action(models.TextChoices):
+        APP_CREATED = "app_created", "Application created"
+        APP_EDITED = "app_edited", "Application edited"
+        APP_DELETED = "app_deleted", "Application deleted"
+        SECRET_REGENERATED = "secret_regenerated", "Client secret regenerated"
+        TOKENS_REVOKED = "tokens_revoked", "All tokens revoked by the owner"
+        AUTHORIZATION_GRANTED = "authorization_granted", "Authorization granted"
+        AUTHORIZATION_REVOKED = "authorization_revoked", "Authorization revoked"
+        CODE_REPLAY = "code_replay", "Authorization code replay detected"
+        REFRESH_REUSE = "refresh_reuse", "Refresh token reuse detected"
+        ADMIN_ACTION = "admin_action", "Changed by staff in the admin"
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    # Who: the person acting (None for the system, e.g. replay detection).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    # Which app: the name and client_id survive the application's deletion.
+    application = models.ForeignKey(
+        oauth2_settings.APPLICATION_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    application_name = models.CharField(max_length=255, blank=True)
+    client_id = models.CharField(max_length=100, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.application_name or '-'})"
