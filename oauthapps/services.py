@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
@@ -21,11 +20,11 @@ from oauth2_provider.models import (
     get_access_token_model,
     get_application_model,
     get_refresh_token_model,
-    revoke_access_token,
 )
 
 from oauthapps import scopes as scope_utils
 from oauthapps.conf import app_settings
+from oauthapps.digests import digest
 from oauthapps.errors import OAuthError, invalid_scope, unsupported_grant_type
 from oauthapps.redirect_uris import OOB_URI
 
@@ -79,7 +78,12 @@ def application_user_count(*, application: Application) -> int:
 
 
 def _revoke_tokens(**filters) -> None:
-    """Revoke matching refresh tokens and delete matching access tokens, in bulk."""
+    """Revoke matching refresh tokens and delete matching access tokens, in bulk.
+
+    The refresh tokens are locked first, so a refresh in flight finishes before the
+    revocation reads the table again, and the pair it minted is revoked too.
+    """
+    list(RefreshToken.objects.select_for_update().filter(**filters).order_by("pk").values("pk"))
     now = timezone.now()
     RefreshToken.objects.filter(revoked__isnull=True, **filters).update(
         revoked=now, updated=now, access_token=None
@@ -286,7 +290,7 @@ def find_access_token(*, token: str) -> AccessToken | None:
     """The live access token with this value, with its user and application (one query)."""
     if not token or len(token) > _MAX_PARAM_LENGTH:
         return None
-    checksum = _checksum(token)
+    checksum = digest(token)
     access_token = (
         AccessToken.objects.select_related("user", "application")
         .filter(token_checksum=checksum)
@@ -327,15 +331,21 @@ def authenticate_client(*, request: HttpRequest) -> Application | None:
     return None
 
 
-def _checksum(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+def _with_family(access_tokens):
+    """Annotate access tokens with their refresh token's family, read in the same query.
+
+    Read together, the family is known even if a rotation commits a moment later and
+    unlinks the refresh token, so revoking the token can still revoke what replaced it.
+    """
+    family = RefreshToken.objects.filter(access_token=OuterRef("pk")).values("token_family")
+    return access_tokens.annotate(family=Subquery(family[:1]))
 
 
 def find_any_token(*, token: str, hint: str | None = None) -> AccessToken | RefreshToken | None:
     """An access or refresh token with this value (the hint decides which is tried first)."""
     if not token or len(token) > _MAX_PARAM_LENGTH:
         return None
-    checksum = _checksum(token)
+    checksum = digest(token)
     models = [AccessToken, RefreshToken]
     if hint == "refresh_token":
         models.reverse()
@@ -343,6 +353,8 @@ def find_any_token(*, token: str, hint: str | None = None) -> AccessToken | Refr
         rows = model.objects.select_related("user", "application").filter(token_checksum=checksum)
         if model is RefreshToken:
             rows = rows.order_by(F("revoked").desc(nulls_first=True))
+        else:
+            rows = _with_family(rows)
         found = rows.first()
         if found is not None:
             return found
@@ -350,11 +362,60 @@ def find_any_token(*, token: str, hint: str | None = None) -> AccessToken | Refr
 
 
 def revoke_token(*, token: AccessToken | RefreshToken) -> None:
-    """Revoke a token: an access token takes its refresh token along, and vice versa."""
+    """Revoke a token and every token of its family (all rotations of one authorization).
+
+    An access token takes its refresh token along, and vice versa; an access token that
+    has no refresh token (client credentials) is simply deleted.
+    """
     if isinstance(token, AccessToken):
-        revoke_access_token(token)
+        family = getattr(token, "family", None)
+        if family is None:
+            family = (
+                RefreshToken.objects.filter(access_token=token)
+                .values_list("token_family", flat=True)
+                .first()
+            )
+        if family is None and token.source_refresh_token_id is not None:
+            family = (
+                RefreshToken.objects.filter(pk=token.source_refresh_token_id)
+                .values_list("token_family", flat=True)
+                .first()
+            )
     else:
+        family = token.token_family
+    if family is not None:
+        revoke_token_family(family=family)
+    if isinstance(token, AccessToken):
+        AccessToken.objects.filter(pk=token.pk).delete()
+    elif token.revoked is None:
         token.revoke()
+
+
+@transaction.atomic
+def revoke_token_family(*, family) -> bool:
+    """Revoke every refresh token of a family and delete their access tokens.
+
+    Returns whether anything was still live. The family's rows are locked first (in
+    primary-key order, as rotation locks them), so a rotation in flight commits before
+    the family is read again, and the pair it minted is revoked as well.
+    """
+    if family is None:
+        return False
+    locked = list(
+        RefreshToken.objects.select_for_update()
+        .filter(token_family=family)
+        .order_by("pk")
+        .values_list("pk", "revoked", "access_token_id")
+    )
+    live = any(revoked is None or at is not None for _, revoked, at in locked)
+    now = timezone.now()
+    updated = RefreshToken.objects.filter(token_family=family, revoked__isnull=True).update(
+        revoked=now, updated=now
+    )
+    deleted, _ = AccessToken.objects.filter(
+        pk__in=RefreshToken.objects.filter(token_family=family).values("access_token_id")
+    ).delete()
+    return live or bool(updated or deleted)
 
 
 def is_live(token: AccessToken | RefreshToken) -> bool:

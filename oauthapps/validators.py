@@ -8,11 +8,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
-from oauth2_provider.models import get_application_model, get_grant_model
+from oauth2_provider.models import (
+    get_application_model,
+    get_grant_model,
+    get_refresh_token_model,
+)
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
 
-from oauthapps import errors
+from oauthapps import audit, errors, services
+from oauthapps.digests import digest
 
 
 def pkce_required(client_id: str) -> bool:
@@ -65,24 +72,31 @@ class Validator(OAuth2Validator):
         return False
 
     # ---- authorization codes ----------------------------------------------------------
+    # Codes are stored as SHA-256 digests (Grant.code); every lookup digests first.
+
+    def _create_authorization_code(self, request, code, expires=None):
+        return super()._create_authorization_code(
+            request, {**code, "code": digest(code["code"])}, expires
+        )
 
     def _grant(self, code, request):
         """The grant validate_code locked and checked, loaded once per request."""
         grant = getattr(request, "gatehouse_grant", None)
-        if grant is None or grant.code != code:
-            grant = get_grant_model().objects.get(code=code, application=request.client)
+        if grant is None or grant.code != digest(code):
+            grant = get_grant_model().objects.get(code=digest(code), application=request.client)
         return grant
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
         Grant = get_grant_model()
-        grants = Grant.objects.select_related("user").filter(code=code, application=client)
+        grants = Grant.objects.select_related("user").filter(code=digest(code), application=client)
         if transaction.get_connection().in_atomic_block:
-            # Concurrent redemptions of one code queue here; the loser finds it gone.
+            # Concurrent redemptions of one code queue here; each later one finds it redeemed.
             grants = grants.select_for_update(of=("self",))
-        try:
-            grant = grants.first()
-        except ValueError:  # e.g. a NUL byte, which PostgreSQL refuses outright
-            grant = None
+        grant = grants.first()
+        if grant is not None and grant.redeemed_at is not None:
+            self._code_replayed(grant, request)
+            errors.note("invalid_code")
+            return False
         if grant is None or grant.is_expired() or not client.is_visible_to(grant.user):
             errors.note("invalid_code")
             return False
@@ -96,6 +110,32 @@ class Validator(OAuth2Validator):
         if grant.nonce:
             request.nonce = grant.nonce
         return True
+
+    def _code_replayed(self, grant, request) -> None:
+        """RFC 9700 §4.5: a second redemption revokes everything the first one issued."""
+        if grant.token_family is not None:
+            services.revoke_token_family(family=grant.token_family)
+        audit.record(
+            action=audit.Action.CODE_REPLAY,
+            request=request,
+            actor=None,
+            application=grant.application,
+            user=grant.user.get_username(),
+            redeemed_at=grant.redeemed_at.isoformat(),
+        )
+
+    def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs) -> None:
+        """Mark the code redeemed (kept until it expires, to recognise a replay)."""
+        grant = self._grant(code, request)
+        grant.redeemed_at = timezone.now()
+        grant.token_family = getattr(request, "gatehouse_token_family", None)
+        grant.save(update_fields=["redeemed_at", "token_family", "updated"])
+
+    def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
+        return super().get_authorization_code_scopes(client_id, digest(code), redirect_uri, request)
+
+    def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
+        return super().get_authorization_code_nonce(client_id, digest(code), redirect_uri, request)
 
     def get_code_challenge(self, code, request):
         challenge = self._grant(code, request).code_challenge or None
@@ -124,15 +164,59 @@ class Validator(OAuth2Validator):
         errors.note("redirect_uri_mismatch")
         return False
 
-    # ---- refresh tokens -----------------------------------------------------------------
+    # ---- tokens ---------------------------------------------------------------------------
+
+    def _create_refresh_token(self, request, refresh_token_code, access_token, previous):
+        refresh_token = super()._create_refresh_token(
+            request, refresh_token_code, access_token, previous
+        )
+        request.gatehouse_token_family = refresh_token.token_family
+        return refresh_token
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
-        valid = super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
-        if valid:
-            # Refresh tokens live REFRESH_TOKEN_EXPIRE_SECONDS from their own issue.
-            lifetime = timedelta(seconds=settings.REFRESH_TOKEN_EXPIRE_SECONDS)
-            fresh = request.refresh_token_instance.created + lifetime > timezone.now()
-            valid = fresh and client.is_visible_to(request.user)
+        """A live refresh token of this client, locked for the rest of the token request.
+
+        Concurrent refreshes with one token queue on the row lock: the first rotates it,
+        the others find it rotated a moment ago and are refused without harm. Presenting
+        a token rotated out longer ago than REFRESH_TOKEN_GRACE_PERIOD_SECONDS is reuse
+        (RFC 9700 §4.14.2): the whole family is revoked and the reuse is audited.
+        """
+        RefreshToken = get_refresh_token_model()
+        rows = (
+            RefreshToken.objects.select_related("access_token", "user")
+            .filter(token_checksum=digest(refresh_token), application=client)
+            .order_by(F("revoked").desc(nulls_first=True))
+        )
+        if transaction.get_connection().in_atomic_block:
+            rows = rows.select_for_update(of=("self",))
+        rt = rows.first()
+        valid = rt is not None and self._refresh_token_usable(rt, client, request)
         if not valid:
             errors.note("invalid_refresh_token")
-        return valid
+            return False
+        request.user = rt.user
+        request.refresh_token = refresh_token
+        request.refresh_token_instance = rt
+        return True
+
+    def _refresh_token_usable(self, rt, client, request) -> bool:
+        now = timezone.now()
+        if rt.revoked is not None:
+            grace = timedelta(seconds=oauth2_settings.REFRESH_TOKEN_GRACE_PERIOD_SECONDS)
+            if rt.revoked + grace <= now and services.revoke_token_family(
+                family=rt.token_family
+            ):
+                audit.record(
+                    action=audit.Action.REFRESH_REUSE,
+                    request=request,
+                    actor=None,
+                    application=client,
+                    user=rt.user.get_username(),
+                    revoked_at=rt.revoked.isoformat(),
+                )
+            return False
+        if rt.access_token is None:  # an orphan: its access token was revoked
+            return False
+        # Refresh tokens live REFRESH_TOKEN_EXPIRE_SECONDS from their own issue.
+        lifetime = timedelta(seconds=settings.REFRESH_TOKEN_EXPIRE_SECONDS)
+        return rt.created + lifetime > now and client.is_visible_to(rt.user)

@@ -74,6 +74,17 @@ class BaseTestCase(TestCase):
         data = {k: v for k, v in data.items() if v is not None}
         return self.client.post("/oauth/token/", data)
 
+    def refresh(self, refresh_token: str, app: Application | None = None, **extra):
+        app = app or self.app
+        data = {
+            "grant_type": "refresh_token",
+            "client_id": app.client_id,
+            "client_secret": self.secret,
+            "refresh_token": refresh_token,
+        }
+        data.update(extra)
+        return self.client.post("/oauth/token/", data)
+
     def get_token(self, user: User | None = None) -> str:
         response = self.exchange(self.get_code(user))
         assert response.status_code == 200, response.content

@@ -1,7 +1,9 @@
 """The authorization endpoint: login, validation pages, consent, authorize and cancel."""
 
+import re
 from urllib.parse import quote
 
+from oauthapps.digests import digest
 from oauthapps.models import AccessToken, Grant
 from tests.base import REDIRECT_URI, BaseTestCase, pkce_pair, query_of, rfc_dialect
 
@@ -74,7 +76,7 @@ class AuthorizeTestCase(BaseTestCase):
         self.assertTrue(r["Location"].startswith(REDIRECT_URI + "?"))
         query = query_of(r["Location"])
         self.assertEqual(query["state"], ["a b&c"])
-        grant = Grant.objects.get(code=query["code"][0])
+        grant = Grant.objects.get(code=digest(query["code"][0]))
         self.assertEqual(grant.user, self.bob)
         self.assertEqual(grant.scope, "public")
 
@@ -110,8 +112,8 @@ class AuthorizeTestCase(BaseTestCase):
         self.client.force_login(self.bob)
         r = self.client.post(self.authorize_url(app, redirect_uri=oob), {"authorize": "1"})
         self.assertEqual(r.status_code, 200)
-        code = Grant.objects.get(application=app).code
-        self.assertContains(r, code)
+        code = re.search(r'<code class="secret" id="oob-code">([^<]+)</code>', r.text).group(1)
+        self.assertEqual(Grant.objects.get(application=app).code, digest(code))
 
 
 class CancelTestCase(BaseTestCase):

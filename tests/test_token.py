@@ -1,12 +1,14 @@
 """The token endpoint in the ContentDB dialect: the reference's example and every message."""
 
 import base64
+import json
 from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from oauthapps.models import AccessToken, Grant
+from oauthapps.digests import digest
+from oauthapps.models import AccessToken, AuditEntry, Grant, RefreshToken
 from tests.base import BaseTestCase, oauthapps_settings, pkce_pair, rfc_dialect
 
 CONTENTDB_ERRORS = {
@@ -156,11 +158,38 @@ class ContentDBErrorsTestCase(BaseTestCase):
     def test_it_says_the_code_is_incorrect(self):
         self.assertError(self.exchange("not-a-code"), CONTENTDB_ERRORS["incorrect_code"])
 
-    def test_it_refuses_a_code_sent_a_second_time(self):
+    def test_it_refuses_a_code_sent_a_second_time_and_revokes_what_it_issued(self):
         code = self.get_code()
-        self.assertEqual(self.exchange(code).status_code, 200)
+        first = self.exchange(code).json()
         self.assertError(self.exchange(code), CONTENTDB_ERRORS["incorrect_code"])
-        self.assertEqual(AccessToken.objects.count(), 1)
+        # RFC 9700 §4.5: the replay revokes the tokens the first redemption issued.
+        self.assertFalse(AccessToken.objects.exists())
+        self.assertFalse(RefreshToken.objects.filter(revoked__isnull=True).exists())
+        whoami = self.client.get(
+            "/api/whoami/", HTTP_AUTHORIZATION=f"Bearer {first['access_token']}"
+        )
+        self.assertEqual(whoami.status_code, 403)
+        refresh = self.refresh(first["refresh_token"])
+        self.assertEqual(refresh.status_code, 400)
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.CODE_REPLAY)
+        self.assertEqual(entry.application, self.app)
+        self.assertEqual(entry.ip_address, "127.0.0.1")
+        self.assertNotIn(code, json.dumps(entry.detail))
+
+    def test_it_refuses_a_replayed_code_even_after_the_tokens_were_refreshed(self):
+        code = self.get_code()
+        first = self.exchange(code).json()
+        second = self.refresh(first["refresh_token"]).json()
+        self.assertError(self.exchange(code), CONTENTDB_ERRORS["incorrect_code"])
+        whoami = self.client.get(
+            "/api/whoami/", HTTP_AUTHORIZATION=f"Bearer {second['access_token']}"
+        )
+        self.assertEqual(whoami.status_code, 403)
+
+    def test_it_stores_codes_only_as_digests(self):
+        code = self.get_code()
+        self.assertFalse(Grant.objects.filter(code=code).exists())
+        self.assertTrue(Grant.objects.filter(code=digest(code)).exists())
 
     def test_it_refuses_a_code_issued_to_another_application(self):
         other, other_secret = self.make_app(owner=self.bob, name="Bob's App")
