@@ -23,6 +23,20 @@ DEFAULTS: dict[str, Any] = {
     # Mastodon-style app registration at POST /api/v1/apps, and its limit per IP.
     "APP_REGISTRATION_ENABLED": True,
     "APP_REGISTRATION_RATE": "10/h",
+    # Rate limits (django-ratelimit rates: "N/s", "N/m", "N/15m", "N/h", "N/d"; None = off).
+    # Counted in the default cache: Redis when REDIS_URL is set, shared by all processes.
+    "RATE_LIMITS": {
+        # Token endpoint requests per client IP address.
+        "token_per_ip": "600/m",
+        # Failed client authentications (token, revoke, introspect), per client_id and per IP.
+        "client_auth_failures_per_client": "10/m",
+        "client_auth_failures_per_ip": "30/m",
+        # Sign-in attempts per IP, and failed sign-ins per username.
+        "login_per_ip": "30/m",
+        "login_failures_per_username": "10/15m",
+        # Accounts created per IP.
+        "signup_per_ip": "5/h",
+    },
 }
 
 DIALECTS = ("contentdb", "rfc6749")
@@ -33,6 +47,8 @@ class AppSettings:
         if name not in DEFAULTS:
             raise AttributeError(f"Unknown oauthapps setting: {name}")
         value = getattr(settings, "OAUTHAPPS", {}).get(name, DEFAULTS[name])
+        if name == "RATE_LIMITS":  # a partial dict overrides only the limits it names
+            value = {**DEFAULTS["RATE_LIMITS"], **value}
         if name == "DIALECT" and value not in DIALECTS:
             raise ImproperlyConfigured(f"OAUTH_DIALECT must be one of {', '.join(DIALECTS)}")
         return value

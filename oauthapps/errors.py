@@ -87,6 +87,12 @@ REASONS: dict[str, tuple[str, str, int, int]] = {
     "rate_limited": ("rate_limited", "Too many requests, try again later", 429, 429),
     "method_not_allowed": ("invalid_request", "Method not allowed: use POST", 405, 405),
     "server_error": ("server_error", "The server could not complete the request", 500, 500),
+    "temporarily_unavailable": (
+        "temporarily_unavailable",
+        "The service is temporarily unavailable, try again shortly",
+        503,
+        503,
+    ),
     # ---- authorization endpoint (shown on a page, never redirected) ----
     "unsupported_response_type": (
         "unsupported_response_type",
@@ -204,6 +210,33 @@ def json_error_response(error: OAuthError) -> JsonResponse:
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
     if response.status_code == 401:
+        response["WWW-Authenticate"] = 'Basic realm="gatehouse"'
+    return response
+
+
+def unavailable_response(*, retry_after: int, rfc_shape: bool = False) -> JsonResponse:
+    """503 while the database is unreachable (oauthapps.middleware.DatabaseOutageMiddleware).
+
+    The dialect's shape, or the RFC shape in every dialect (revocation, introspection).
+    """
+    error = OAuthError("temporarily_unavailable", {"retry_after": str(retry_after)})
+    response = json_error_response(error)
+    if rfc_shape:
+        response.content = json.dumps({"error": error.code, "error_description": error.message})
+    return response
+
+
+def rate_limited(wait: int) -> OAuthError:
+    return OAuthError("rate_limited", {"retry_after": str(wait)})
+
+
+def rfc_error_response(error: OAuthError) -> JsonResponse:
+    """The RFC 6749 shape whatever the dialect (revocation and introspection)."""
+    response = json_error_response(error)
+    _, _, rfc_status, _ = REASONS[error.reason]
+    response.status_code = rfc_status
+    response.content = json.dumps({"error": error.code, "error_description": error.message})
+    if rfc_status == 401:
         response["WWW-Authenticate"] = 'Basic realm="gatehouse"'
     return response
 

@@ -235,6 +235,15 @@ def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
     return client_id, secret
 
 
+def presented_client_id(request: HttpRequest) -> str | None:
+    """The client_id a request claims (HTTP Basic first, then the body), unverified."""
+    basic = basic_credentials(request)
+    if basic is not None:
+        return basic[0]
+    values = request.POST.getlist("client_id")
+    return values[0][:_MAX_PARAM_LENGTH] if values else None
+
+
 def check_token_request(*, request: HttpRequest) -> tuple[dict[str, str], str]:
     """The token request's parameters, checked in ContentDB's order.
 
@@ -264,6 +273,9 @@ def check_token_request(*, request: HttpRequest) -> tuple[dict[str, str], str]:
     client_id = params.get("client_id") or basic_client_id
     if not client_id:
         raise OAuthError("missing_client_id")
+    if basic_client_id is not None and client_id != basic_client_id:
+        # Two different clients in one request (oauthlib would answer server_error).
+        raise OAuthError("invalid_client")
     if basic_client_id is None and not params.get("client_secret"):
         client_type = (
             Application.objects.filter(client_id=client_id)

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
 
-from oauthapps import errors, services
+from oauthapps import audit, errors, ratelimits, services
 from oauthapps.errors import OAuthError
 from oauthapps.scopes import describe
 
@@ -89,7 +89,15 @@ class AuthorizeView(OAuthLibMixin, View):
 
     def post(self, request, auth, scopes, credentials) -> HttpResponse:
         if "authorize" in request.POST:
-            return self.issue_code(request, auth, scopes, credentials)
+            response = self.issue_code(request, auth, scopes, credentials)
+            # Only a press of Authorize is recorded; a silent re-approval (get) is not.
+            audit.record(
+                action=audit.Action.AUTHORIZATION_GRANTED,
+                request=request,
+                application=auth.application,
+                scopes=list(auth.scopes),
+            )
+            return response
         return self.cancel(request, auth)
 
     def issue_code(self, request, auth, scopes, credentials) -> HttpResponse:
@@ -118,16 +126,25 @@ class TokenView(OAuthLibMixin, View):
     """POST /oauth/token/: exchange a code, a refresh token or client credentials."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        auth_limits = ratelimits.client_auth_limits(
+            request, services.presented_client_id(request)
+        )
+        wait = ratelimits.hit(
+            request, ("token_per_ip", ratelimits.ip_key(request))
+        ) or ratelimits.check(request, *auth_limits)
+        if wait:
+            return errors.json_error_response(errors.rate_limited(wait))
         try:
             params, grant_type = services.check_token_request(request=request)
+            errors.clear_note()
+            with transaction.atomic():
+                _, body, status = self.get_oauthlib_core().token_response(request, params)
+            if status != 200:
+                raise errors.from_oauthlib(body, grant_type=grant_type)
         except OAuthError as error:
+            if error.reason == "invalid_client":
+                ratelimits.hit(request, *auth_limits)
             return errors.json_error_response(error)
-
-        errors.clear_note()
-        with transaction.atomic():
-            _, body, status = self.get_oauthlib_core().token_response(request, params)
-        if status != 200:
-            return errors.json_error_response(errors.from_oauthlib(body, grant_type=grant_type))
         errors.clear_note()
         return token_response(json.loads(body))
 

@@ -10,7 +10,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from oauthapps import services
+from oauthapps import errors, ratelimits, services
 from oauthapps.conf import app_settings
 from oauthapps.models import AccessToken
 
@@ -33,6 +33,22 @@ def _invalid_client() -> JsonResponse:
     return response
 
 
+def _authenticate(request: HttpRequest):
+    """(client, None) for an authenticated client, else (None, the refusal: 401 or 429).
+
+    Failed client authentications count against the per-client_id and per-IP limits.
+    """
+    limits = ratelimits.client_auth_limits(request, services.presented_client_id(request))
+    wait = ratelimits.check(request, *limits)
+    if wait:
+        return None, errors.rfc_error_response(errors.rate_limited(wait))
+    client = services.authenticate_client(request=request)
+    if client is None:
+        ratelimits.hit(request, *limits)
+        return None, _invalid_client()
+    return client, None
+
+
 def _has_credentials(request: HttpRequest) -> bool:
     return bool(request.POST.get("client_id") or request.META.get("HTTP_AUTHORIZATION"))
 
@@ -43,9 +59,9 @@ class RevokeView(View):
 
     def post(self, request: HttpRequest) -> JsonResponse:
         if _has_credentials(request):
-            client = services.authenticate_client(request=request)
-            if client is None:
-                return _invalid_client()
+            client, refusal = _authenticate(request)
+            if refusal is not None:
+                return refusal
         else:
             client = None
         token_value = request.POST.get("token", "")
@@ -77,9 +93,9 @@ class IntrospectView(View):
     """POST /oauth/introspect: a client sees its own tokens (resource servers see all)."""
 
     def post(self, request: HttpRequest) -> JsonResponse:
-        client = services.authenticate_client(request=request)
-        if client is None:
-            return _invalid_client()
+        client, refusal = _authenticate(request)
+        if refusal is not None:
+            return refusal
         token = services.find_any_token(
             token=request.POST.get("token", ""), hint=request.POST.get("token_type_hint")
         )
