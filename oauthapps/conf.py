@@ -23,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     # Mastodon-style app registration at POST /api/v1/apps, and its limit per IP.
     "APP_REGISTRATION_ENABLED": True,
     "APP_REGISTRATION_RATE": "10/h",
+    # A refresh token rotated out less than this many seconds ago is refused without
+    # revoking its family (a client's own racing refreshes); later reuse revokes it.
+    "REFRESH_TOKEN_GRACE_SECONDS": 10,
     # Rate limits (django-ratelimit rates: "N/s", "N/m", "N/15m", "N/h", "N/d"; None = off).
     # Counted in the default cache: Redis when REDIS_URL is set, shared by all processes.
     "RATE_LIMITS": {

@@ -81,6 +81,12 @@ REASONS: dict[str, tuple[str, str, int, int]] = {
         400,
         400,
     ),
+    "scope_exceeds_grant": (
+        "invalid_scope",
+        "The requested scope exceeds the scope originally granted",
+        400,
+        400,
+    ),
     "duplicate_parameter": ("invalid_request", "Duplicate {param} parameter", 400, 400),
     "invalid_parameter": ("invalid_request", "Invalid {param} parameter", 400, 400),
     "invalid_request": ("invalid_request", "{description}", 400, 400),
@@ -265,6 +271,7 @@ def take_note() -> OAuthError | None:
 _OAUTHLIB_DEFAULTS = {
     "invalid_client": "invalid_client",
     "invalid_grant": "invalid_code",
+    "invalid_scope": "scope_exceeds_grant",  # a refresh asking for more than was granted
     "unauthorized_client": "unauthorized_client",
     "unsupported_grant_type": "unsupported_grant_type",
 }

@@ -431,9 +431,14 @@ def revoke_token_family(*, family) -> bool:
 
 
 def is_live(token: AccessToken | RefreshToken) -> bool:
+    """Whether the token would be accepted: unexpired, unrevoked, and its application
+    still exists for its user (an unapproved application exists only for its owner)."""
+    application, user = token.application, token.user
+    if application is not None and user is not None and not application.is_visible_to(user):
+        return False
     if isinstance(token, AccessToken):
         return not token.is_expired()
-    if token.revoked is not None:
+    if token.revoked is not None or token.access_token_id is None:
         return False
     return expires_at(token) > timezone.now()
 

@@ -16,9 +16,9 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 from oauth2_provider.oauth2_validators import OAuth2Validator
-from oauth2_provider.settings import oauth2_settings
 
 from oauthapps import audit, errors, services
+from oauthapps.conf import app_settings
 from oauthapps.digests import digest
 
 
@@ -178,7 +178,7 @@ class Validator(OAuth2Validator):
 
         Concurrent refreshes with one token queue on the row lock: the first rotates it,
         the others find it rotated a moment ago and are refused without harm. Presenting
-        a token rotated out longer ago than REFRESH_TOKEN_GRACE_PERIOD_SECONDS is reuse
+        a token rotated out longer ago than OAUTHAPPS["REFRESH_TOKEN_GRACE_SECONDS"] is reuse
         (RFC 9700 §4.14.2): the whole family is revoked and the reuse is audited.
         """
         RefreshToken = get_refresh_token_model()
@@ -202,7 +202,7 @@ class Validator(OAuth2Validator):
     def _refresh_token_usable(self, rt, client, request) -> bool:
         now = timezone.now()
         if rt.revoked is not None:
-            grace = timedelta(seconds=oauth2_settings.REFRESH_TOKEN_GRACE_PERIOD_SECONDS)
+            grace = timedelta(seconds=app_settings.REFRESH_TOKEN_GRACE_SECONDS)
             if rt.revoked + grace <= now and services.revoke_token_family(
                 family=rt.token_family
             ):

@@ -2,13 +2,11 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection
-from django.test import override_settings
 from django.utils import timezone
 
 from oauthapps.models import AccessToken, AuditEntry, RefreshToken
-from tests.base import BaseTestCase, pkce_pair
+from tests.base import BaseTestCase, oauthapps_settings, pkce_pair
 
 
 def live_access_tokens():
@@ -59,9 +57,7 @@ class RotationTestCase(BaseTestCase):
         self.assertEqual(entry.detail["user"], "alice")
         self.assertEqual(entry.ip_address, "127.0.0.1")
 
-    @override_settings(
-        OAUTH2_PROVIDER={**settings.OAUTH2_PROVIDER, "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0}
-    )
+    @oauthapps_settings(REFRESH_TOKEN_GRACE_SECONDS=0)
     def test_it_treats_every_reuse_as_theft_without_a_grace_period(self):
         second = self.refresh(self.first["refresh_token"]).json()
         self.assertEqual(self.refresh(self.first["refresh_token"]).status_code, 400)
