@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.serializers import AppRegistrationSerializer, ValidationFailed
-from oauthapps import services
+from oauthapps import audit, services
 from oauthapps.authentication import TokenHasScope
 from oauthapps.conf import app_settings
 from oauthapps.errors import OAuthError, retry_after
@@ -87,6 +87,10 @@ class AppRegistrationView(APIView):
             )
         except ValidationError as exc:
             raise ValidationFailed(exc.message_dict) from None
+        # No one is signed in here (no authentication classes): the actor is None.
+        audit.record(
+            action=audit.Action.APP_CREATED, request=request, application=app, via="api/v1/apps"
+        )
         return Response(
             {
                 "id": str(app.pk),

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from oauthapps import services
+from oauthapps import audit, services
 from oauthapps.forms import TITLE_TAKEN, ApplicationForm
 from oauthapps.models import Application
 
@@ -41,6 +41,11 @@ def _show_secret(request: HttpRequest, application: Application, secret: str) ->
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _editable_values(application: Application) -> dict[str, object]:
+    """The stored values the form edits, to tell which fields a save really changed."""
+    return {name: getattr(application, name) for name in ApplicationForm.Meta.fields}
 
 
 def _add_save_errors(form: ApplicationForm, exc: ValidationError | IntegrityError) -> None:
@@ -76,6 +81,9 @@ def app_create(request: HttpRequest) -> HttpResponse:
                 application, secret = services.create_application(
                     owner=request.user, **form.application_fields()
                 )
+                audit.record(
+                    action=audit.Action.APP_CREATED, request=request, application=application
+                )
         except (ValidationError, IntegrityError) as exc:
             _add_save_errors(form, exc)
         else:
@@ -89,11 +97,21 @@ def app_create(request: HttpRequest) -> HttpResponse:
 def app_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     title = application.name  # the form changes the instance while validating
+    before = _editable_values(application)
     form = ApplicationForm(request.POST if request.method == "POST" else None, instance=application)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
                 form.save()
+                after = _editable_values(application)
+                changed = [name for name in before if before[name] != after[name]]
+                if changed:  # names only: never the values
+                    audit.record(
+                        action=audit.Action.APP_EDITED,
+                        request=request,
+                        application=application,
+                        fields=changed,
+                    )
         except IntegrityError as exc:
             _add_save_errors(form, exc)
         else:
@@ -111,7 +129,11 @@ def app_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def app_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     if request.method == "POST":
-        secret = services.regenerate_secret(application=application)
+        with transaction.atomic():
+            secret = services.regenerate_secret(application=application)
+            audit.record(
+                action=audit.Action.SECRET_REGENERATED, request=request, application=application
+            )
         messages.success(request, f"Generated a new secret for {application.name}.")
         return _show_secret(request, application, secret)
     return render(request, "oauthapps/app_regenerate.html", {"application": application})
@@ -122,7 +144,14 @@ def app_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
 def app_revoke_all(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     if request.method == "POST":
-        count = services.revoke_all_tokens(application=application)
+        with transaction.atomic():
+            count = services.revoke_all_tokens(application=application)
+            audit.record(
+                action=audit.Action.TOKENS_REVOKED,
+                request=request,
+                application=application,
+                users=count,
+            )
         people = "user" if count == 1 else "users"
         messages.success(request, f"Revoked access for {count} {people}.")
         return redirect("oauthapps:app_list")
@@ -138,7 +167,10 @@ def app_delete(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
     if request.method == "POST":
         name = application.name
-        application.delete()
+        with transaction.atomic():
+            # Recorded first: the entry keeps the name and client_id, its link is cleared.
+            audit.record(action=audit.Action.APP_DELETED, request=request, application=application)
+            application.delete()
         messages.success(request, f"Deleted application {name}.")
         return redirect("oauthapps:app_list")
     return render(request, "oauthapps/app_delete.html", {"application": application})
