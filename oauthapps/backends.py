@@ -5,10 +5,17 @@ normalizes them (scopes separated by commas, grant_type from the query string, o
 value per parameter) and hands oauthlib exactly those.
 """
 
+import base64
+from urllib.parse import quote_plus
+
 from oauth2_provider import oauth2_backends
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
+from oauth2_provider.oauth2_backends import _add_iss_to_redirect
+from oauth2_provider.settings import oauth2_settings
 from oauthlib import oauth2
 from oauthlib.common import urlencode
+
+from oauthapps import services
 
 
 class OAuthLibCore(oauth2_backends.OAuthLibCore):
@@ -16,6 +23,16 @@ class OAuthLibCore(oauth2_backends.OAuthLibCore):
         headers = self.extract_headers(request)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         headers["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+        # DOT decodes HTTP Basic itself, more loosely than Gatehouse (it skips junk around
+        # the base64, and a non-ASCII header makes base64 raise: a 500). oauthlib sees the
+        # credentials Gatehouse read, re-encoded, or no Authorization header at all.
+        headers.pop("HTTP_AUTHORIZATION", None)
+        headers.pop("Authorization", None)
+        basic = services.basic_credentials(request)
+        if basic is not None:
+            pair = ":".join(quote_plus(part) for part in basic)
+            value = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+            headers["HTTP_AUTHORIZATION"] = headers["Authorization"] = value
         return headers
 
     def token_response(self, request, params: dict[str, str]) -> tuple[dict, str, int]:
@@ -56,4 +73,10 @@ class OAuthLibCore(oauth2_backends.OAuthLibCore):
             raise FatalClientError(error=error) from error
         except oauth2.OAuth2Error as error:
             raise OAuthToolkitError(error=error) from error
-        return headers["Location"]
+        # RFC 9207 / RFC 9700 §4.4: name the issuer, so a client can detect mix-up.
+        return _add_iss_to_redirect(headers["Location"], issuer(request))
+
+
+def issuer(request) -> str:
+    """The issuer identifier: the metadata's `issuer`, and `iss` in authorization responses."""
+    return oauth2_settings.oauth2_authorization_server_issuer(request)

@@ -83,7 +83,15 @@ class AuthorizeTestCase(BaseTestCase):
     def test_it_redirects_without_state_when_none_was_sent(self):
         self.client.force_login(self.bob)
         r = self.client.post(self.authorize_url(), {"authorize": "1"})
-        self.assertEqual(set(query_of(r["Location"])), {"code"})
+        self.assertEqual(set(query_of(r["Location"])), {"code", "iss"})
+
+    def test_it_names_the_issuer_in_the_response(self):
+        # RFC 9207 (RFC 9700 §4.4): the issuer, as the metadata publishes it, defeats mix-up.
+        self.client.force_login(self.bob)
+        r = self.client.post(self.authorize_url(state="s"), {"authorize": "1"})
+        issuer = self.client.get("/.well-known/oauth-authorization-server").json()["issuer"]
+        self.assertEqual(query_of(r["Location"])["iss"], [issuer])
+        self.assertEqual(issuer, "http://testserver")
 
     def test_it_keeps_the_redirect_uris_own_query(self):
         uri = "https://example.com/cb?tenant=7"
@@ -136,7 +144,10 @@ class CancelTestCase(BaseTestCase):
     @rfc_dialect()
     def test_it_sends_access_denied_in_the_rfc_dialect(self):
         r = self.client.post(self.authorize_url(state="xyz"), {"cancel": "1"})
-        self.assertEqual(r["Location"], REDIRECT_URI + "?error=access_denied&state=xyz")
+        self.assertEqual(
+            r["Location"],
+            REDIRECT_URI + "?error=access_denied&state=xyz&iss=http%3A%2F%2Ftestserver",
+        )
 
 
 class InvalidRequestTestCase(BaseTestCase):

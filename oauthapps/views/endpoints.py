@@ -17,6 +17,7 @@ from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
 
 from oauthapps import audit, errors, ratelimits, services
+from oauthapps.backends import issuer
 from oauthapps.errors import OAuthError
 from oauthapps.scopes import describe
 
@@ -118,6 +119,7 @@ class AuthorizeView(OAuthLibMixin, View):
         params = {"error": "access_denied"}
         if auth.state is not None:
             params["state"] = auth.state
+        params["iss"] = issuer(request)
         return OAuthRedirect(_with_params(auth.redirect_uri, params))
 
 

@@ -4,13 +4,15 @@ Revocation and introspection exist in none of ContentDB's documents, so they ans
 the RFC shape in every dialect (Mastodon's bodies are RFC-shaped too).
 """
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from oauthapps import errors, ratelimits, services
+from oauthapps import backends, errors, ratelimits, services
 from oauthapps.conf import app_settings
 from oauthapps.models import AccessToken
 
@@ -53,8 +55,35 @@ def _has_credentials(request: HttpRequest) -> bool:
     return bool(request.POST.get("client_id") or request.META.get("HTTP_AUTHORIZATION"))
 
 
+def _invalid_request(description: str, status: int = 400) -> JsonResponse:
+    return _json({"error": "invalid_request", "error_description": description}, status=status)
+
+
+class _FormView(View):
+    """A POST endpoint that answers in the RFC shape even before it can read the form.
+
+    Django raises when it cannot parse a body (larger than DATA_UPLOAD_MAX_MEMORY_SIZE,
+    more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields, a broken multipart body, a charset
+    other than UTF-8) and answers with an HTML page; other methods got an empty 405.
+    """
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs):
+        try:
+            request.POST  # noqa: B018 - parse the body here, where errors can be shaped
+        except RequestDataTooBig:
+            return _invalid_request("The request body is too large", status=413)
+        except (SuspiciousOperation, BadRequest, MultiPartParserError):
+            return _invalid_request("The request body could not be parsed")
+        return super().dispatch(request, *args, **kwargs)
+
+    def http_method_not_allowed(self, request: HttpRequest, *args, **kwargs) -> JsonResponse:
+        response = _invalid_request("Method not allowed: use POST", status=405)
+        response["Allow"] = "POST"
+        return response
+
+
 @method_decorator(csrf_exempt, name="dispatch")
-class RevokeView(View):
+class RevokeView(_FormView):
     """POST /oauth/revoke: 200 {} whether or not the token existed; 403 for others' tokens."""
 
     def post(self, request: HttpRequest) -> JsonResponse:
@@ -89,7 +118,7 @@ class RevokeView(View):
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class IntrospectView(View):
+class IntrospectView(_FormView):
     """POST /oauth/introspect: a client sees its own tokens (resource servers see all)."""
 
     def post(self, request: HttpRequest) -> JsonResponse:
@@ -126,7 +155,7 @@ def metadata(request: HttpRequest) -> JsonResponse:
     def url(name: str) -> str:
         return request.build_absolute_uri(reverse(name))
 
-    issuer = request.build_absolute_uri("/").rstrip("/")
+    issuer = backends.issuer(request)
     return JsonResponse(
         {
             "issuer": issuer,
@@ -154,5 +183,6 @@ def metadata(request: HttpRequest) -> JsonResponse:
                 "none",
             ],
             "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": True,
         }
     )
