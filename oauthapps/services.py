@@ -77,7 +77,7 @@ def application_user_count(*, application: Application) -> int:
     )
 
 
-def _revoke_tokens(**filters) -> None:
+def _revoke_tokens(**filters) -> int:
     """Revoke matching refresh tokens and delete matching access tokens, in bulk.
 
     The refresh tokens are locked first, so a refresh in flight finishes before the
@@ -85,10 +85,11 @@ def _revoke_tokens(**filters) -> None:
     """
     list(RefreshToken.objects.select_for_update().filter(**filters).order_by("pk").values("pk"))
     now = timezone.now()
-    RefreshToken.objects.filter(revoked__isnull=True, **filters).update(
+    refresh_tokens = RefreshToken.objects.filter(revoked__isnull=True, **filters).update(
         revoked=now, updated=now, access_token=None
     )
-    AccessToken.objects.filter(**filters).delete()
+    access_tokens, _ = AccessToken.objects.filter(**filters).delete()
+    return refresh_tokens + access_tokens
 
 
 @transaction.atomic
@@ -503,6 +504,6 @@ def authorized_applications(*, user) -> list[Authorization]:
 
 
 @transaction.atomic
-def revoke_authorization(*, user, application: Application) -> None:
-    """Revoke every token the person granted the application."""
-    _revoke_tokens(user=user, application=application)
+def revoke_authorization(*, user, application: Application) -> bool:
+    """Revoke every token the person granted the application; whether there was any."""
+    return _revoke_tokens(user=user, application=application) > 0

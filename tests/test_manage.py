@@ -514,3 +514,22 @@ class DeleteTestCase(ManageTestCase):
         self.assertEqual(self.client.get(f"/user/apps/{self.app.pk}/edit/").status_code, 404)
         self.client.logout()
         self.assertEqual(self.whoami(token).json(), UNKNOWN_TOKEN)
+
+
+class AuthorizedAppsTestCase(BaseTestCase):
+    def revoke(self, app):
+        return self.client.post(f"/user/authorized-apps/{app.pk}/revoke/")
+
+    def test_it_hides_an_unapproved_application_the_person_never_authorized(self):
+        self.app.approved = False
+        self.app.save()
+        self.client.force_login(self.bob)
+        self.assertEqual(self.revoke(self.app).status_code, 404)
+
+    def test_it_lets_a_person_revoke_an_application_unapproved_after_the_grant(self):
+        self.get_token(self.bob)
+        self.app.approved = False
+        self.app.save()
+        self.client.force_login(self.bob)
+        self.assertEqual(self.revoke(self.app).status_code, 302)
+        self.assertFalse(AccessToken.objects.filter(user=self.bob).exists())

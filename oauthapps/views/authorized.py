@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from oauthapps import audit, services
-from oauthapps.models import AccessToken, Application, RefreshToken
+from oauthapps.models import Application
 from oauthapps.scopes import describe
 
 
@@ -22,19 +22,14 @@ def authorized_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def authorized_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    application = Application.objects.filter(pk=pk).first()
-    if application is None:
-        raise Http404
-    held = {"user": request.user, "application": application}
-    had_access = (
-        AccessToken.objects.filter(**held).exists()
-        or RefreshToken.objects.filter(revoked__isnull=True, **held).exists()
-    )
+    application = get_object_or_404(Application, pk=pk)
     with transaction.atomic():
-        services.revoke_authorization(user=request.user, application=application)
-        if had_access:  # a POST for an app never authorized changes nothing: no entry
+        revoked = services.revoke_authorization(user=request.user, application=application)
+        if revoked:  # a POST for an app never authorized changes nothing: no entry
             audit.record(
                 action=audit.Action.AUTHORIZATION_REVOKED, request=request, application=application
             )
+    if not revoked and not application.is_visible_to(request.user):
+        raise Http404  # an unapproved application does not exist for anyone but its owner
     messages.success(request, f"{application.name} can no longer access your account.")
     return redirect("oauthapps:authorized_list")
