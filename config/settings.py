@@ -61,6 +61,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
+    # Outside everything that may touch the database (sessions, auth, messages).
+    "oauthapps.middleware.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,13 +143,48 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Security headers. Production hardening (HSTS, secure cookies, SSL redirect) follows
-# DJANGO_DEBUG being off unless explicitly overridden.
+# DJANGO_DEBUG being off unless explicitly overridden (README: "Security headers &
+# deployment settings"). Django's `check --deploy` security checks pass with the defaults.
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# same-origin, not no-referrer: nothing (no state, no code) leaves for another origin,
+# while same-origin form posts keep a real Origin header. Under no-referrer browsers
+# send `Origin: null` with a POST and Django's CSRF check refuses the consent form.
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# HTTPS. Off under DJANGO_DEBUG (runserver speaks plain http); on in production.
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# The `preload` token only matters once the registrable domain is submitted to
+# hstspreload.org; turn it off when serving on an apex domain whose subdomains are
+# not all HTTPS.
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from
+# clients): without this, the SSL redirect loops and issuer URLs say http://.
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp). No page loads anything from another origin and
+# no template has inline script or style. The consent page (and a login page on its way
+# there) also allows its form to lead to the client's redirect URI: browsers check
+# form-action on the redirects that follow a form submission (config/middleware.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 
 # ---- OAuth ---------------------------------------------------------------------------
 
@@ -164,6 +202,9 @@ OAUTHAPPS = {
     "DIALECT": env.str("OAUTH_DIALECT", default="contentdb"),
     "SCOPES": OAUTH_SCOPES,
     "DEFAULT_SCOPE": "public",
+    # A refresh token rotated out less than this long ago is refused without revoking its
+    # family: that is a client's own concurrent refreshes racing, not reuse by a thief.
+    "REFRESH_TOKEN_GRACE_SECONDS": env.int("REFRESH_TOKEN_GRACE_PERIOD_SECONDS", default=10),
 }
 
 # django-oauth-toolkit provides the grant machinery; oauthapps plugs into it here.
@@ -199,6 +240,12 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": False,
+    # RFC 9207 `iss` in authorization responses (sent by oauthapps.backends.authorize).
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    # DOT's own redirect-URI scheme list, which Gatehouse does not consult: the rules
+    # live in oauthapps/redirect_uris.py (https; http for loopback only, RFC 8252;
+    # private-use schemes). https-only here keeps DOT's RFC 9700 deploy check (W008) quiet.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 
 REST_FRAMEWORK = {

@@ -15,3 +15,6 @@ PASSWORD_HASHERS = [
 # The live-server tests serve requests from threads; persistent connections there would
 # outlive the test and keep PostgreSQL from dropping the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# The test client speaks plain http: no redirect to https (production turns it on).
+SECURE_SSL_REDIRECT = False
