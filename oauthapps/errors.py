@@ -19,7 +19,9 @@ import logging
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -91,6 +93,8 @@ REASONS: dict[str, tuple[str, str, int, int]] = {
     "invalid_parameter": ("invalid_request", "Invalid {param} parameter", 400, 400),
     "invalid_request": ("invalid_request", "{description}", 400, 400),
     "rate_limited": ("rate_limited", "Too many requests, try again later", 429, 429),
+    "request_too_large": ("invalid_request", "The request body is too large", 413, 413),
+    "unreadable_body": ("invalid_request", "The request body could not be parsed", 400, 400),
     "method_not_allowed": ("invalid_request", "Method not allowed: use POST", 405, 405),
     "server_error": ("server_error", "The server could not complete the request", 500, 500),
     "temporarily_unavailable": (
@@ -230,6 +234,22 @@ def unavailable_response(*, retry_after: int, rfc_shape: bool = False) -> JsonRe
     if rfc_shape:
         response.content = json.dumps({"error": error.code, "error_description": error.message})
     return response
+
+
+def unreadable_body(request: HttpRequest) -> OAuthError | None:
+    """Parse the form now, where a refusal can be shaped; the error if Django refuses it.
+
+    Django raises when a body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE, has more than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS fields, is broken multipart, or is not UTF-8, and would
+    answer with its HTML 400 page.
+    """
+    try:
+        request.POST  # noqa: B018
+    except RequestDataTooBig:
+        return OAuthError("request_too_large")
+    except (SuspiciousOperation, BadRequest, MultiPartParserError):
+        return OAuthError("unreadable_body")
+    return None
 
 
 def rate_limited(wait: int) -> OAuthError:

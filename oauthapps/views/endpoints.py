@@ -128,6 +128,9 @@ class TokenView(OAuthLibMixin, View):
     """POST /oauth/token/: exchange a code, a refresh token or client credentials."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        unreadable = errors.unreadable_body(request)
+        if unreadable is not None:
+            return errors.json_error_response(unreadable)
         auth_limits = ratelimits.client_auth_limits(
             request, services.presented_client_id(request)
         )
