@@ -318,10 +318,11 @@ def find_access_token(*, token: str) -> AccessToken | None:
     return access_token
 
 
-def authenticate_client(*, request: HttpRequest) -> Application | None:
+def authenticate_client(*, request: HttpRequest, allow_public: bool = True) -> Application | None:
     """The client that authenticated with HTTP Basic or body credentials, or None.
 
-    Public clients identify themselves with client_id alone (RFC 7009 §2.1).
+    Public clients identify themselves with client_id alone (RFC 7009 §2.1) where
+    `allow_public`; introspection does not allow it (RFC 7662 §2.1, against token scanning).
     """
     basic = basic_credentials(request)
     if basic is not None:
@@ -338,7 +339,7 @@ def authenticate_client(*, request: HttpRequest) -> Application | None:
     if application is None:
         return None
     if application.is_public and not secret:
-        return application
+        return application if allow_public else None
     if secret and check_password(secret, application.client_secret):
         return application
     return None

@@ -35,7 +35,7 @@ def _invalid_client() -> JsonResponse:
     return response
 
 
-def _authenticate(request: HttpRequest):
+def _authenticate(request: HttpRequest, *, allow_public: bool = True):
     """(client, None) for an authenticated client, else (None, the refusal: 401 or 429).
 
     Failed client authentications count against the per-client_id and per-IP limits.
@@ -44,7 +44,7 @@ def _authenticate(request: HttpRequest):
     wait = ratelimits.check(request, *limits)
     if wait:
         return None, errors.rfc_error_response(errors.rate_limited(wait))
-    client = services.authenticate_client(request=request)
+    client = services.authenticate_client(request=request, allow_public=allow_public)
     if client is None:
         ratelimits.hit(request, *limits)
         return None, _invalid_client()
@@ -122,7 +122,7 @@ class IntrospectView(_FormView):
     """POST /oauth/introspect: a client sees its own tokens (resource servers see all)."""
 
     def post(self, request: HttpRequest) -> JsonResponse:
-        client, refusal = _authenticate(request)
+        client, refusal = _authenticate(request, allow_public=False)
         if refusal is not None:
             return refusal
         token = services.find_any_token(
