@@ -195,8 +195,11 @@ class CreateTestCase(ManageTestCase):
         app = Application.objects.get(name="New Application")
         self.assertTrue(app.is_public)
         self.assertContains(response, app.client_id)
-        self.assertContains(response, "needs no secret")
+        self.assertContains(response, "so it has none")
         self.assertContains(response, "PKCE")
+        # RFC 6749 §10.1: no password is issued to a client that cannot keep it.
+        self.assertNotContains(response, 'id="client-secret"')
+        self.assertNotContains(response, response.context["secret"])
 
     def test_it_stores_client_credentials_and_one_scope(self):
         self.create(allowed_scopes=["public"], allow_client_credentials="on")
