@@ -6,6 +6,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
+from oauthapps.wsgi import CharsetGuard  # noqa: E402
+
+application = CharsetGuard(application)
+
 # A serving process needs a secret key; offline commands do not (see settings.py).
 from config.settings import require_secret_key  # noqa: E402
 

@@ -245,9 +245,10 @@ def unreadable_body(request: HttpRequest) -> OAuthError | None:
     """
     try:
         request.POST  # noqa: B018
+        request.GET  # noqa: B018 - decoded with the body's charset, which may be bogus
     except RequestDataTooBig:
         return OAuthError("request_too_large")
-    except (SuspiciousOperation, BadRequest, MultiPartParserError):
+    except (SuspiciousOperation, BadRequest, MultiPartParserError, LookupError, ValueError):
         return OAuthError("unreadable_body")
     return None
 

@@ -1,0 +1,55 @@
+"""A WSGI guard for what Django fails on before any middleware or view runs.
+
+Django builds the request from the environ before its exception handling starts. A
+`Content-Type` whose charset names a codec that is not a text encoding (`charset=hex`,
+`charset=rot13`: `codecs.lookup` accepts them) makes that construction raise
+LookupError while decoding the query string, which the WSGI server answers with a bare
+500. The guard answers 400 in the endpoint's shape instead.
+"""
+
+from __future__ import annotations
+
+import codecs
+from email.message import Message
+
+from django.http import HttpResponse
+
+REVOKE_AND_INTROSPECT = ("/oauth/revoke", "/oauth/introspect")
+
+
+def _charset(content_type: str) -> str | None:
+    message = Message()
+    message["content-type"] = content_type
+    return message.get_param("charset")
+
+
+def is_usable_charset(content_type: str) -> bool:
+    charset = _charset(content_type)
+    if not charset or not isinstance(charset, str):
+        return True
+    try:
+        return codecs.lookup(charset)._is_text_encoding
+    except LookupError:
+        return True  # Django ignores charsets it does not know
+
+
+def _refusal(path: str) -> HttpResponse:
+    from oauthapps import errors
+
+    error = errors.OAuthError("unreadable_body")
+    if path.rstrip("/") in REVOKE_AND_INTROSPECT:
+        return errors.rfc_error_response(error)
+    return errors.json_error_response(error)
+
+
+class CharsetGuard:
+    def __init__(self, application) -> None:
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if is_usable_charset(environ.get("CONTENT_TYPE", "")):
+            return self.application(environ, start_response)
+        response = _refusal(environ.get("PATH_INFO", ""))
+        status = f"{response.status_code} {response.reason_phrase}"
+        start_response(status, [(k, v) for k, v in response.items()])
+        return [response.content]
