@@ -194,11 +194,12 @@ class Validator(OAuth2Validator):
         RefreshToken = get_refresh_token_model()
         AccessToken = get_access_token_model()
         now = timezone.now()
-        RefreshToken.objects.filter(pk=rt.pk).update(revoked=now, updated=now, access_token=None)
+        RefreshToken.objects.filter(pk=rt.pk).update(revoked=now, updated=now)
         if rt.access_token_id is not None:
-            # Nothing else points at it now: delete without the collector's extra queries.
-            old = AccessToken.objects.filter(pk=rt.access_token_id)
-            old._raw_delete(old.db)
+            # The old access token ends now, but its row stays (a digest, linked to the
+            # retired refresh token) until clean-up: revoking it a moment later, in a race
+            # with this rotation, must still find its family and revoke the new pair.
+            AccessToken.objects.filter(pk=rt.access_token_id).update(expires=now, updated=now)
         expires = now + timedelta(
             seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
         )

@@ -84,6 +84,23 @@ class RotationTestCase(BaseTestCase):
         self.assertEqual(self.whoami(second["access_token"]), 403)
         self.assertFalse(live_refresh_tokens().exists())
 
+    def test_it_revokes_the_new_pair_when_the_rotated_out_access_token_is_revoked(self):
+        # A client revoking the access token it holds while a refresh completes: the
+        # rotated-out token's row stays (expired) so the revocation still finds its family.
+        second = self.refresh(self.first["refresh_token"]).json()
+        self.assertEqual(self.whoami(self.first["access_token"]), 403)
+        r = self.client.post(
+            "/oauth/revoke",
+            {
+                "client_id": self.app.client_id,
+                "client_secret": self.secret,
+                "token": self.first["access_token"],
+            },
+        )
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(self.whoami(second["access_token"]), 403)
+        self.assertFalse(live_refresh_tokens().exists())
+
     def test_it_revokes_the_refresh_token_with_its_access_token(self):
         second = self.refresh(self.first["refresh_token"]).json()
         r = self.client.post(
