@@ -6,7 +6,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_asgi_application()
 
-# A serving process needs a secret key; offline commands do not (see settings.py).
-from config.settings import require_secret_key  # noqa: E402
+# A serving process needs a secret key and an ID token signing key; offline commands do
+# not (see settings.py).
+from config.settings import require_oidc_key, require_secret_key  # noqa: E402
 
 require_secret_key()
+require_oidc_key()

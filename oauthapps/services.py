@@ -34,6 +34,7 @@ RefreshToken = get_refresh_token_model()
 
 _CODE_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 _MAX_PARAM_LENGTH = 4096
+_MAX_NONCE_LENGTH = 255  # Grant.nonce
 
 
 # ---- applications ---------------------------------------------------------------------
@@ -181,6 +182,13 @@ def check_authorization_request(*, query, user) -> AuthorizationRequest:
     if challenge is not None:
         params["code_challenge"] = challenge
         params["code_challenge_method"] = method
+    # OpenID Connect's nonce, carried through the code into the ID token verbatim (a plain
+    # OAuth request's nonce means nothing and is ignored, as unknown parameters are).
+    nonce = _single(query, "nonce") if "openid" in requested else None
+    if nonce is not None:
+        if len(nonce) > _MAX_NONCE_LENGTH:
+            raise OAuthError("invalid_parameter", {"param": "nonce"})
+        params["nonce"] = nonce
     return AuthorizationRequest(
         application=application,
         redirect_uri=redirect_uri,

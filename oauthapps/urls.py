@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from oauthapps.views import authorized, endpoints, manage, tokens
+from oauthapps.views import authorized, endpoints, manage, oidc, tokens
 
 app_name = "oauthapps"
 
@@ -17,6 +17,15 @@ urlpatterns = [
     path("oauth/introspect", tokens.IntrospectView.as_view(), name="introspect"),
     path("oauth/introspect/", tokens.IntrospectView.as_view()),
     path(".well-known/oauth-authorization-server", tokens.metadata, name="metadata"),
+    # OpenID Connect (oauthapps/views/oidc.py).
+    path(
+        ".well-known/openid-configuration",
+        oidc.openid_configuration,
+        name="openid_configuration",
+    ),
+    path(".well-known/jwks.json", oidc.JwksView.as_view(), name="jwks"),
+    path("oauth/userinfo/", oidc.UserInfoView.as_view(), name="userinfo"),
+    path("oauth/userinfo", oidc.UserInfoView.as_view()),
     # Settings pages: the signed-in person's applications.
     path("user/apps/", manage.app_list, name="app_list"),
     path("user/apps/new/", manage.app_create, name="app_create"),

@@ -19,7 +19,7 @@ from oauth2_provider.models import (
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 
-from oauthapps import audit, errors, services
+from oauthapps import audit, errors, oidc, services
 from oauthapps.conf import app_settings
 from oauthapps.digests import digest
 
@@ -63,9 +63,14 @@ class Validator(OAuth2Validator):
         return False
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs) -> bool:
-        if super().validate_scopes(client_id, scopes, client, request, *args, **kwargs):
+        # `openid` signs a person in: an application's own token (client credentials) has
+        # no person, so the scope is not on offer there.
+        person = request.grant_type != "client_credentials"
+        if (person or "openid" not in scopes) and super().validate_scopes(
+            client_id, scopes, client, request, *args, **kwargs
+        ):
             return True
-        allowed = client.scope_list
+        allowed = [s for s in client.scope_list if person or s != "openid"]
         errors.note(
             "invalid_scope",
             scope=" ".join(s for s in scopes if s not in allowed),
@@ -137,7 +142,8 @@ class Validator(OAuth2Validator):
         return super().get_authorization_code_scopes(client_id, digest(code), redirect_uri, request)
 
     def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
-        return super().get_authorization_code_nonce(client_id, digest(code), redirect_uri, request)
+        # Asked after validate_code, which loaded (and locked) the code: no second query.
+        return self._grant(code, request).nonce or None
 
     def get_code_challenge(self, code, request):
         challenge = self._grant(code, request).code_challenge or None
@@ -261,3 +267,59 @@ class Validator(OAuth2Validator):
         # Refresh tokens live REFRESH_TOKEN_EXPIRE_SECONDS from their own issue.
         lifetime = timedelta(seconds=settings.REFRESH_TOKEN_EXPIRE_SECONDS)
         return rt.created + lifetime > now and client.is_visible_to(rt.user)
+
+    # ---- OpenID Connect (oauthapps/oidc.py) ------------------------------------------------
+
+    def get_oidc_issuer_endpoint(self, request) -> str:
+        # The issuer of the metadata and of RFC 9207's `iss` (DOT would reverse its own
+        # discovery URL, which Gatehouse does not mount).
+        return oidc.issuer(request)
+
+    def get_oidc_claims(self, token, token_handler, request) -> dict:
+        """The claims about the person that the token's scopes release (oidc.CLAIM_SCOPES).
+
+        A claim without a value (no email address) is left out, not sent empty.
+        """
+        scopes = set(request.scopes or ())
+        return {
+            name: value
+            for name, value in oidc.person_claims(request.user).items()
+            if oidc.CLAIM_SCOPES[name] in scopes and value
+        }
+
+    def get_discovery_claims(self, request) -> list[str]:
+        return list(oidc.CLAIMS_SUPPORTED)
+
+    def finalize_id_token(self, id_token, token, token_handler, request) -> str:
+        """Sign the ID token RS256 with the server's key, whatever Application.algorithm says.
+
+        DOT signs with the application's algorithm, and "" (every Gatehouse application)
+        means no ID token at all; see oauthapps/oidc.py. The claims are DOT's: iss, exp,
+        auth_time, jti and the person's claims, over oauthlib's aud, iat, nonce, at_hash.
+        """
+        claims, expires = self.get_id_token_dictionary(token, token_handler, request)
+        id_token.update(claims)
+        if "nonce" not in id_token and request.nonce:
+            id_token["nonce"] = request.nonce
+        signed = oidc.sign(id_token)
+        # Only the jti is stored (as DOT does); the token view's transaction covers it.
+        request.id_token = request.access_token = self._save_id_token(
+            id_token["jti"], request, expires
+        )
+        return signed
+
+    def _get_key_for_token(self, token):
+        # Every ID token is signed with the server's key (finalize_id_token).
+        return oidc.signing_key()
+
+    def validate_bearer_token(self, token, scopes, request) -> bool:
+        """DOT's check (live, with the scopes), plus Gatehouse's: the application still
+        exists for the token's person (services.find_access_token), and the userinfo
+        endpoint (`openid`) answers only a person's token."""
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        access_token = request.access_token
+        user, application = access_token.user, access_token.application
+        if user is None:
+            return "openid" not in (scopes or ())
+        return application is None or application.is_visible_to(user)

@@ -168,6 +168,8 @@ def token_response(issued: dict) -> JsonResponse:
     if "refresh_token" in issued:
         body["refresh_token"] = issued["refresh_token"]
     body["scope"] = issued.get("scope", "")
+    if "id_token" in issued:  # OpenID Connect: only for tokens with the openid scope
+        body["id_token"] = issued["id_token"]
     body["created_at"] = int(time.time())
     response = JsonResponse(body)
     response["Cache-Control"] = "no-store"

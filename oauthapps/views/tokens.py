@@ -12,7 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from oauthapps import backends, errors, ratelimits, services
+from oauthapps import backends, errors, oidc, ratelimits, services
 from oauthapps.conf import app_settings
 from oauthapps.models import AccessToken
 
@@ -150,7 +150,7 @@ class IntrospectView(_FormView):
 
 
 def metadata(request: HttpRequest) -> JsonResponse:
-    """GET /.well-known/oauth-authorization-server (RFC 8414)."""
+    """GET /.well-known/oauth-authorization-server (RFC 8414), with OpenID Connect's fields."""
 
     def url(name: str) -> str:
         return request.build_absolute_uri(reverse(name))
@@ -184,5 +184,15 @@ def metadata(request: HttpRequest) -> JsonResponse:
             ],
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": True,
+            # OpenID Connect Discovery 1.0 (the same document is served at
+            # /.well-known/openid-configuration; oauthapps/views/oidc.py).
+            "userinfo_endpoint": url("oauthapps:userinfo"),
+            "jwks_uri": url("oauthapps:jwks"),
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": [oidc.ALGORITHM],
+            "claims_supported": list(oidc.CLAIMS_SUPPORTED),
+            "claims_parameter_supported": False,
+            "request_parameter_supported": False,
+            "request_uri_parameter_supported": False,
         }
     )
