@@ -1,17 +1,17 @@
 """The JSON API, served by DRF with bearer tokens from Gatehouse."""
 
 from django.core.exceptions import ValidationError
-from django_ratelimit.core import is_ratelimited
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import schema
 from api.serializers import AppRegistrationSerializer, ValidationFailed
-from oauthapps import audit, services
+from oauthapps import audit, errors, ratelimits, services
 from oauthapps.authentication import TokenHasScope
 from oauthapps.conf import app_settings
-from oauthapps.errors import OAuthError, retry_after
+from oauthapps.errors import OAuthError
 
 
 class WhoAmIView(APIView):
@@ -20,6 +20,7 @@ class WhoAmIView(APIView):
     permission_classes = [TokenHasScope]
     required_scope = "public"
 
+    @schema.whoami
     def get(self, request: Request) -> Response:
         token = request.auth
         if token is None:
@@ -48,6 +49,7 @@ class WhoAmIView(APIView):
 class DeleteTokenView(APIView):
     """DELETE /api/delete-token/: the bearer revokes its own token (ContentDB)."""
 
+    @schema.delete_token
     def delete(self, request: Request) -> Response:
         if request.auth is None:
             raise OAuthError("missing_token")
@@ -61,19 +63,15 @@ class AppRegistrationView(APIView):
     authentication_classes = []
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
+    @schema.app_registration
     def post(self, request: Request) -> Response:
         if not app_settings.APP_REGISTRATION_ENABLED:
             return Response({"error": "App registration is disabled"}, status=404)
-        if is_ratelimited(
-            request._request,
-            group="app-registration",
-            key="ip",
-            rate=app_settings.APP_REGISTRATION_RATE,
-            increment=True,
-        ):
-            raise OAuthError(
-                "rate_limited", {"retry_after": retry_after(app_settings.APP_REGISTRATION_RATE)}
-            )
+        wait = ratelimits.hit(
+            request._request, ("app_registration_per_ip", ratelimits.ip_key(request._request))
+        )
+        if wait:
+            raise errors.rate_limited(wait)
         serializer = AppRegistrationSerializer(data=request.data)
         if not serializer.is_valid():
             raise ValidationFailed(serializer.errors)
