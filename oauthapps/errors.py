@@ -336,13 +336,6 @@ def page_error_response(request: HttpRequest, error: OAuthError) -> HttpResponse
 # ---- the API (DRF) ----------------------------------------------------------------------
 
 
-def retry_after(rate: str) -> str:
-    """Seconds to wait for a django-ratelimit rate such as "10/h" (its whole window)."""
-    from django_ratelimit.core import _split_rate
-
-    return str(_split_rate(rate)[1])
-
-
 def api_error_response(error: OAuthError) -> Response:
     response = Response(error.body(), status=error.status)
     if "retry_after" in error.params:

@@ -4,7 +4,8 @@
 (`OperationalError`, `InterfaceError`) into 503 responses with `Retry-After`:
 
 - the token endpoint and the DRF API: the dialect's error shape (oauthapps.errors);
-- revocation, introspection and metadata: the RFC shape in every dialect;
+- revocation, introspection, metadata and OpenID Connect's userinfo: the RFC shape in
+  every dialect;
 - pages: a plain HTML page (templates/503.html), rendered without touching the database.
 
 Errors from views (DRF views re-raise them) arrive in `process_exception`. Errors raised
@@ -100,7 +101,7 @@ def _shape(request: HttpRequest) -> str:
     or html (pages)."""
     from rest_framework.views import APIView
 
-    from oauthapps.views import endpoints, tokens
+    from oauthapps.views import endpoints, oidc, tokens
 
     match = getattr(request, "resolver_match", None)
     if match is None:
@@ -109,7 +110,14 @@ def _shape(request: HttpRequest) -> str:
         except Resolver404:
             return "html"
     view = getattr(match.func, "view_class", match.func)
-    if view in (tokens.RevokeView, tokens.IntrospectView, tokens.metadata):
+    if view in (
+        tokens.RevokeView,
+        tokens.IntrospectView,
+        tokens.metadata,
+        oidc.UserInfoView,
+        oidc.JwksView,
+        oidc.openid_configuration,
+    ):
         return "rfc"
     if view is endpoints.TokenView or (isinstance(view, type) and issubclass(view, APIView)):
         return "dialect"

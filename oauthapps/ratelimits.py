@@ -37,7 +37,10 @@ def ip_key(request: HttpRequest) -> str:
 
 
 def _usage(request: HttpRequest, limit: str, value: str, *, increment: bool) -> dict | None:
-    rate = app_settings.RATE_LIMITS.get(limit)
+    if limit == "app_registration_per_ip":  # its own, older setting
+        rate = app_settings.APP_REGISTRATION_RATE
+    else:
+        rate = app_settings.RATE_LIMITS.get(limit)
     if not rate:
         return None
     return get_usage(

@@ -458,6 +458,15 @@ class RegenerateTestCase(ManageTestCase):
         self.assertIn("access_token", new.json())
 
 
+class PublicRegenerateTestCase(ManageTestCase):
+    def test_it_has_no_secret_to_regenerate_for_a_public_application(self):
+        app, _ = self.make_app(owner=self.alice, name="Phone App", client_type="public")
+        self.client.force_login(self.alice)
+        url = f"/user/apps/{app.pk}/regenerate/"
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(self.client.post(url).status_code, 404)
+
+
 class RevokeAllTestCase(ManageTestCase):
     def test_it_shows_the_number_of_users(self):
         self.get_token(self.alice)

@@ -159,6 +159,17 @@ class SimulatedOutageTests(OutageAssertions, BaseTestCase):
                     self.assert_outage(response, shape, dialect="rfc6749")
                     self.assertNotIn("WWW-Authenticate", response.headers)
 
+    def test_userinfo_answers_503_in_the_rfc_shape(self):
+        self.app.allowed_scopes = "openid public"
+        self.app.save()
+        token = self.exchange(self.get_code(scope="openid public")).json()["access_token"]
+        self.client.logout()
+        with self.assertLogs("oauthapps.middleware", "ERROR"), database_down():
+            response = self.client.get(
+                "/oauth/userinfo/", headers={"Authorization": f"Bearer {token}"}
+            )
+        self.assert_outage(response, "rfc")
+
     def test_metadata_needs_no_database(self):
         with database_down():
             response = self.client.get("/.well-known/oauth-authorization-server")

@@ -197,3 +197,28 @@ class SharedCountersTestCase(BaseTestCase):
         self.assertEqual(r.status_code, 429)
         with limits(client_auth_failures_per_client="3/m"):  # the local cache knows nothing
             self.assertEqual(self.client.post("/oauth/token/", data).status_code, 200)
+
+
+class AppRegistrationLimitTestCase(BaseTestCase):
+    def register(self, **extra):
+        return self.client.post(
+            "/api/v1/apps",
+            {"client_name": "Socket App", "redirect_uris": "https://example.com/cb"},
+            content_type="application/json",
+            **extra,
+        )
+
+    def test_it_counts_a_request_without_a_client_address(self):
+        # gunicorn on a unix socket gives an empty REMOTE_ADDR: no 500.
+        self.assertEqual(self.register(REMOTE_ADDR="").status_code, 200)
+
+    @oauthapps_settings(APP_REGISTRATION_RATE="1/h")
+    def test_it_says_how_long_to_wait(self):
+        self.register()
+        r = self.client.post(
+            "/api/v1/apps",
+            {"client_name": "Second App", "redirect_uris": "https://example.com/cb"},
+            content_type="application/json",
+        )
+        self.assertEqual(r.status_code, 429)
+        self.assertTrue(1 <= int(r["Retry-After"]) <= 3600)

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -128,6 +128,8 @@ def app_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @get_or_post
 def app_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk)
+    if application.is_public:
+        raise Http404("A public application has no secret.")
     if request.method == "POST":
         with transaction.atomic():
             secret = services.regenerate_secret(application=application)
