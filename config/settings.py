@@ -57,10 +57,15 @@ INSTALLED_APPS = [
     "accounts",
     "oauthapps",
     "api",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
+    # First: everything after it sees the client's address (opt-in: TRUSTED_PROXIES).
+    "config.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     # Outside everything that may touch the database (sessions, auth, messages).
     "oauthapps.middleware.DatabaseOutageMiddleware",
@@ -138,8 +143,18 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# `manage.py collectstatic` fills it; WhiteNoise serves it (hashed names, gzip, far-future
+# caching). Development serves from the app folders and needs no collectstatic.
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Security headers. Production hardening (HSTS, secure cookies, SSL redirect) follows
@@ -195,6 +210,8 @@ REFRESH_TOKEN_EXPIRE_SECONDS = env.int("REFRESH_TOKEN_EXPIRE_SECONDS", default=6
 OAUTH_SCOPES = {
     "public": "Read your public profile (username and display name)",
     "email": "Read your email address",
+    # OpenID Connect: ID tokens and /oauth/userinfo/ (see "OpenID Connect" below).
+    "openid": "Sign you in with your account",
 }
 
 # Gatehouse's own OAuth settings (defaults and documentation in oauthapps/conf.py).
@@ -248,6 +265,39 @@ OAUTH2_PROVIDER = {
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 
+# ---- OpenID Connect ------------------------------------------------------------------
+# The `openid` scope gets a signed ID token (RS256) with the code exchange, and the
+# token works at /oauth/userinfo/; discovery is /.well-known/openid-configuration, the
+# public key /.well-known/jwks.json. The RSA private key (PEM) comes from
+# OIDC_RSA_PRIVATE_KEY, or from the file OIDC_RSA_PRIVATE_KEY_FILE names; with
+# DJANGO_DEBUG=1 and neither set, one is generated into the git-ignored
+# .dev-oidc-key.pem (config/oidc.py). Outside debug without a key, offline commands
+# still run, while a serving process refuses to start (config/wsgi.py, config/asgi.py).
+from config import oidc as _oidc  # noqa: E402
+
+OIDC_RSA_PRIVATE_KEY = _oidc.private_key(debug=DEBUG)
+
+
+def require_oidc_key() -> None:
+    """Fail fast, before serving a request, without a usable ID token signing key."""
+    problem = _oidc.problem(OIDC_RSA_PRIVATE_KEY)
+    if problem:
+        raise ImproperlyConfigured(problem)
+
+
+OAUTH2_PROVIDER.update(
+    {
+        "OIDC_ENABLED": True,
+        # With OIDC_ENABLED, DOT builds OIDC_SERVER_CLASS and ignores OAUTH2_SERVER_CLASS.
+        "OIDC_SERVER_CLASS": "oauthapps.server.Server",
+        "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+        # An ID token says who signed in, when: it lives as long as an access token.
+        "ID_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_EXPIRE_SECONDS,
+        "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    }
+)
+# ---- end of OpenID Connect ---------------------------------------------------------------
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["oauthapps.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [],
@@ -257,14 +307,115 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
+# One line per event on stderr (config/logformat.py): text, or JSON with LOG_FORMAT=json.
+# Nothing logs a body, a header or a query string: Django's request logger names the
+# path only, and gunicorn's access log (config/gunicorn.py) the path without its query.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"()": "config.logformat.LineFormatter"},
+        "json": {"()": "config.logformat.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Through the root handler only: no second line from Django's default handler,
+        # and no error e-mails to ADMINS (their reports include request bodies).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # SQL with its parameters, at DEBUG under DJANGO_DEBUG: never, whatever LOG_LEVEL.
+        "django.db.backends": {"level": "INFO"},
         # oauthlib logs request bodies (secrets, codes) at DEBUG; never let it.
         "oauthlib": {"level": "WARNING"},
         "oauth2_provider": {"level": "WARNING"},
     },
+}
+
+# ---- Email -------------------------------------------------------------------------------
+# EMAIL_URL in django-environ's form: smtp+tls://user:password@smtp.example.org:587,
+# smtp+ssl://…:465, consolemail:// (development default), dummymail://. Percent-encode
+# special characters in the password.
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Seconds: a stuck SMTP server must not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# ---- Deployment ----------------------------------------------------------------------------
+# (README "Deploy"; config/gunicorn.py, config/health.py, config/proxy.py)
+import ipaddress  # noqa: E402
+
+# Values that would otherwise fail only on the first request that reads them stop every
+# command (and gunicorn, before it listens) with one line.
+from oauthapps.conf import DIALECTS as _DIALECTS  # noqa: E402
+
+if OAUTHAPPS["DIALECT"] not in _DIALECTS:
+    raise ImproperlyConfigured(f"OAUTH_DIALECT must be one of {', '.join(_DIALECTS)}.")
+for _name in ("ACCESS_TOKEN_EXPIRE_SECONDS", "REFRESH_TOKEN_EXPIRE_SECONDS"):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} must be a positive number of seconds.")
+
+# A load balancer probes /healthz over plain http on the instance's own port.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Reverse proxies (IP addresses or networks) whose X-Forwarded-For names the client:
+# rate limits and the audit log then see the client's address instead of the proxy's.
+# Empty (the default): REMOTE_ADDR is the client, X-Forwarded-For is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from None
+
+# Fail a request (and /healthz) within seconds when Redis or PostgreSQL does not answer,
+# rather than holding a worker until gunicorn's timeout kills it.
+if REDIS_URL:
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": env.float("REDIS_TIMEOUT_SECONDS", default=5),
+        "socket_timeout": env.float("REDIS_TIMEOUT_SECONDS", default=5),
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# ---- end Deployment ------------------------------------------------------------------------
+
+# ---- OpenAPI ---------------------------------------------------------------------------
+# drf-spectacular describes the JSON endpoints at /api/schema/ (the DRF views from their
+# decorators, the OAuth endpoints from api/schema.py's hook); /api/docs/ shows them with
+# Swagger UI served from our own static files (drf-spectacular-sidecar), with no inline
+# script or style, under the site's CSP (api/docs.py).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Gatehouse API",
+    "DESCRIPTION": (
+        "Gatehouse is an OAuth2 authorization server that speaks the ContentDB, miwa.lol "
+        "and Mastodon dialects. Error bodies follow `OAUTH_DIALECT`: `contentdb` (default) "
+        'answers `{"success": false, "error": "<message>"}`, `rfc6749` answers '
+        '`{"error": "<code>", "error_description": "<message>"}` (RFC 6749 §5.2).'
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.0.3",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema is public: a bad Authorization header must not make it a 403.
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_oauth_endpoints",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

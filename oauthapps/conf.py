@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     # A refresh token rotated out less than this many seconds ago is refused without
     # revoking its family (a client's own racing refreshes); later reuse revokes it.
     "REFRESH_TOKEN_GRACE_SECONDS": 10,
+    # Audit entries older than this many days are removed by `manage.py cleanup`
+    # (None: kept forever).
+    "AUDIT_RETENTION_DAYS": 365,
     # Rate limits (django-ratelimit rates: "N/s", "N/m", "N/15m", "N/h", "N/d"; None = off).
     # Counted in the default cache: Redis when REDIS_URL is set, shared by all processes.
     "RATE_LIMITS": {

@@ -43,6 +43,28 @@ print(json.dumps({
 
 
 class DeployTestCase(SimpleTestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        # Production pages name hashed static files (the collectstatic manifest, as a
+        # deployment builds it: README "Deploy"); collected once for the class.
+        static = tempfile.TemporaryDirectory()
+        cls.addClassCleanup(static.cleanup)
+        cls.static_root = static.name
+        result = subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput"],
+            cwd=BASE_DIR,
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "DJANGO_STATIC_ROOT": cls.static_root,
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+
     def setUp(self) -> None:
         super().setUp()
         tmp = tempfile.TemporaryDirectory()
@@ -56,6 +78,7 @@ class DeployTestCase(SimpleTestCase):
             for k, v in os.environ.items()
             if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "OAUTH_"))
         }
+        env["DJANGO_STATIC_ROOT"] = self.static_root
         env.update(variables)
         return env
 
