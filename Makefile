@@ -6,7 +6,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint check-migrations clean
+.PHONY: run test test-browser lint check-migrations clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,23 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
+# Only the browser test (Debian's chromium: apt-get install chromium); screenshots of every
+# page land in test-artifacts/screenshots/.
+test-browser: $(VENV)/.installed-dev
+	$(BIN)/pytest tests/test_browser.py
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
 check-migrations: $(VENV)/.installed-dev
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# The benchmark (docs/performance.md): gunicorn + PostgreSQL + wrk, about two minutes.
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--sqlite" or "--scale".
+bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null || { echo "wrk missing: installing it from Debian"; \
+		apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3
