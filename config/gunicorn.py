@@ -8,7 +8,7 @@ Every value can be changed from the environment (README "Deploy"):
 | `PORT` | 8000 | the port, when GUNICORN_BIND is not set |
 | `GUNICORN_WORKERS` (or `WEB_CONCURRENCY`) | 2 x CPUs + 1 | worker processes |
 | `GUNICORN_TIMEOUT` | 30 | seconds before a silent worker is killed and replaced |
-| `GUNICORN_MAX_REQUESTS` | 1000 | requests before a worker is recycled (0: never) |
+| `GUNICORN_MAX_REQUESTS` | 0 | requests before a worker is recycled (0: never) |
 | `GUNICORN_LOG_LEVEL` | info | gunicorn's own messages (`debug` … `critical`) |
 | `LOG_FORMAT` | text | `json` for one JSON object per line (as Django's logs) |
 
@@ -64,7 +64,10 @@ worker_class = "sync"
 preload_app = True
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = timeout
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+# Workers stay at ~70 MB under load (docs/performance.md), so they are not recycled by
+# default: each recycle (a fork, a new database connection) put a 4-13x p99 spike in the
+# benchmark. Set it if a leak ever shows.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 # Worker heartbeats on tmpfs: a disk-backed /tmp (some container filesystems) can stall.
 if os.path.isdir("/dev/shm"):

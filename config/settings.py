@@ -387,6 +387,12 @@ if REDIS_URL:
         "socket_connect_timeout": env.float("REDIS_TIMEOUT_SECONDS", default=5),
         "socket_timeout": env.float("REDIS_TIMEOUT_SECONDS", default=5),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the lock when their transaction begins, and wait for it (up to 20 s):
+    # with Django's default deferred transactions a read-then-write transaction fails
+    # at once with "database is locked" while another process writes (docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 # ---- end Deployment ------------------------------------------------------------------------

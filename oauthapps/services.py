@@ -406,9 +406,9 @@ def revoke_token(*, token: AccessToken | RefreshToken) -> None:
     else:
         family = token.token_family
     if family is not None:
-        revoke_token_family(family=family)
-    if isinstance(token, AccessToken):
-        AccessToken.objects.filter(pk=token.pk).delete()
+        revoke_token_family(family=family)  # the family's access tokens go with it
+    elif isinstance(token, AccessToken):
+        AccessToken.objects.filter(pk=token.pk).delete()  # no refresh token: client credentials
     elif token.revoked is None:
         token.revoke()
 

@@ -95,6 +95,6 @@ def test_it_revokes_with_a_bounded_number_of_queries(
     client, pair, credentials, django_assert_num_queries
 ):
     # The client, the token with its family, then locking, revoking and deleting the family.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         r = client.post("/oauth/revoke", {"token": pair["access_token"], **credentials})
     assert r.status_code == 200
