@@ -4,9 +4,7 @@ Revocation and introspection exist in none of ContentDB's documents, so they ans
 the RFC shape in every dialect (Mastodon's bodies are RFC-shaped too).
 """
 
-from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, JsonResponse
-from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -14,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from oauthapps import backends, errors, oidc, ratelimits, services
 from oauthapps.conf import app_settings
+from oauthapps.errors import OAuthError
 from oauthapps.models import AccessToken
 
 
@@ -24,15 +23,7 @@ def _json(body: dict, status: int = 200) -> JsonResponse:
 
 
 def _invalid_client() -> JsonResponse:
-    response = _json(
-        {
-            "error": "invalid_client",
-            "error_description": "client_id and/or client_secret is incorrect",
-        },
-        status=401,
-    )
-    response["WWW-Authenticate"] = 'Basic realm="gatehouse"'
-    return response
+    return errors.rfc_error_response(OAuthError("invalid_client"))
 
 
 def _authenticate(request: HttpRequest, *, allow_public: bool = True):
@@ -55,10 +46,6 @@ def _has_credentials(request: HttpRequest) -> bool:
     return bool(request.POST.get("client_id") or request.META.get("HTTP_AUTHORIZATION"))
 
 
-def _invalid_request(description: str, status: int = 400) -> JsonResponse:
-    return _json({"error": "invalid_request", "error_description": description}, status=status)
-
-
 class _FormView(View):
     """A POST endpoint that answers in the RFC shape even before it can read the form.
 
@@ -68,16 +55,13 @@ class _FormView(View):
     """
 
     def dispatch(self, request: HttpRequest, *args, **kwargs):
-        try:
-            request.POST  # noqa: B018 - parse the body here, where errors can be shaped
-        except RequestDataTooBig:
-            return _invalid_request("The request body is too large", status=413)
-        except (SuspiciousOperation, BadRequest, MultiPartParserError):
-            return _invalid_request("The request body could not be parsed")
+        unreadable = errors.unreadable_body(request)
+        if unreadable is not None:
+            return errors.rfc_error_response(unreadable)
         return super().dispatch(request, *args, **kwargs)
 
     def http_method_not_allowed(self, request: HttpRequest, *args, **kwargs) -> JsonResponse:
-        response = _invalid_request("Method not allowed: use POST", status=405)
+        response = errors.rfc_error_response(OAuthError("method_not_allowed"))
         response["Allow"] = "POST"
         return response
 
