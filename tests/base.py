@@ -92,6 +92,46 @@ class BaseTestCase(TestCase):
         return response.json()["access_token"]
 
 
+def wsgi_call(
+    path: str,
+    *,
+    method: str = "POST",
+    content_type: str = "",
+    query: str = "",
+    body: bytes | str = b"",
+    authorization: str | None = None,
+) -> tuple[str, dict[str, str], bytes]:
+    """A request through config.wsgi.application, as gunicorn would send it:
+    (status line, headers, body)."""
+    import io
+
+    from config.wsgi import application
+
+    body = body.encode() if isinstance(body, str) else body
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": str(len(body)),
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": io.StringIO(),
+    }
+    if authorization is not None:
+        environ["HTTP_AUTHORIZATION"] = authorization
+    started = {}
+
+    def start_response(status, headers):
+        started.update(status=status, headers=dict(headers))
+
+    content = b"".join(application(environ, start_response))
+    return started["status"], started["headers"], content
+
+
 def oauthapps_settings(**overrides):
     """override_settings for a few OAUTHAPPS keys, keeping the rest."""
     from django.conf import settings

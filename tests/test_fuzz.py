@@ -26,7 +26,6 @@ A bigger, random exploration, with the answers reached:
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
 import re
@@ -59,7 +58,7 @@ from oauthapps import services
 from oauthapps.errors import REASONS
 from oauthapps.models import Application
 from oauthapps.wsgi import is_usable_charset
-from tests.base import REDIRECT_URI, pkce_pair, query_of, rfc_dialect
+from tests.base import REDIRECT_URI, pkce_pair, query_of, rfc_dialect, wsgi_call
 
 fuzz = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")),
@@ -706,31 +705,15 @@ class FuzzTestCase(TestCase):
 
     def send_wsgi(self, method, path, body, content_type, query, authorization):
         """The request through config.wsgi.application, as gunicorn would send it."""
-        from config.wsgi import application
-
-        body = body.encode() if isinstance(body, str) else body
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "CONTENT_TYPE": content_type,
-            "CONTENT_LENGTH": str(len(body)),
-            "SERVER_NAME": "testserver",
-            "SERVER_PORT": "80",
-            "REMOTE_ADDR": "127.0.0.1",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.url_scheme": "http",
-            "wsgi.errors": io.StringIO(),
-        }
-        if authorization is not None:
-            environ["HTTP_AUTHORIZATION"] = self.resolve(authorization)
-        started = {}
-
-        def start_response(status, headers):
-            started.update(status=int(status.split()[0]), headers=headers)
-
-        content = b"".join(application(environ, start_response))
-        return HttpResponse(content, status=started["status"], headers=dict(started["headers"]))
+        status, headers, content = wsgi_call(
+            path,
+            method=method,
+            content_type=content_type,
+            query=query,
+            body=body,
+            authorization=None if authorization is None else self.resolve(authorization),
+        )
+        return HttpResponse(content, status=int(status.split()[0]), headers=headers)
 
     # ---- shape checks ----
 

@@ -1,33 +1,12 @@
 """config.wsgi.application: what Django fails on before any middleware runs."""
 
-import io
-
 from django.test import TestCase
 
-from config.wsgi import application
+from tests.base import wsgi_call
 
 
 def call(path, content_type="", query="", method="POST", body=b""):
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "CONTENT_TYPE": content_type,
-        "CONTENT_LENGTH": str(len(body)),
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": io.StringIO(),
-    }
-    started = {}
-
-    def start_response(status, headers):
-        started.update(status=status, headers=dict(headers))
-
-    content = b"".join(application(environ, start_response))
-    return started["status"], started["headers"], content
+    return wsgi_call(path, method=method, content_type=content_type, query=query, body=body)
 
 
 class CharsetGuardTestCase(TestCase):
