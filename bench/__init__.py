@@ -1,5 +1,5 @@
 """Gatehouse's benchmark harness (`make bench`; see docs/performance.md).
 
-Nothing here is imported by the production code: `bench.settings` and `bench.urls` exist
-only for the gunicorn that `bench/run.py` starts.
+Nothing here is imported by the production code. Gatehouse runs with its production
+settings unchanged; `bench/floor/` is the bare Django server the floors are measured on.
 """

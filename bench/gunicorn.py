@@ -19,7 +19,8 @@ try:
 except ImportError:  # a checkout without a production gunicorn configuration
     pass
 
-wsgi_app = "config.wsgi:application"
+# Gatehouse (config.wsgi), or the bare floor server (bench.floor.wsgi).
+wsgi_app = os.environ.get("BENCH_GUNICORN_APP", "config.wsgi:application")
 bind = [os.environ["BENCH_GUNICORN_BIND"]]
 workers = int(os.environ["BENCH_GUNICORN_WORKERS"])
 worker_class = "sync"

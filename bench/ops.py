@@ -26,6 +26,7 @@ class Op:
     expect: str = ""  # a Lua pattern (also a Python regex here) a 2xx body must contain
     floor: str | None = None  # the floor this operation is reported against
     target: float | None = None  # the target: requests/s at least target x floor
+    bare: bool = False  # a floor: served by bare Django (bench/floor/), not by Gatehouse
 
     def fill(self, template: str, *, client_id: str, client_secret: str) -> str:
         return template.replace("{client_id}", client_id).replace("{client_secret}", client_secret)
@@ -40,6 +41,7 @@ OPS = [
         auth="Bearer {value}",
         pool="tokens",
         expect='"expires"',
+        bare=True,
     ),
     Op(
         "whoami",
@@ -63,7 +65,7 @@ OPS = [
         floor="read_floor",
         target=0.7,
     ),
-    Op("insert_floor", "insert floor", "POST", "/bench/insert", expect='"id"'),
+    Op("insert_floor", "insert floor", "POST", "/bench/insert", expect='"id"', bare=True),
     Op(
         "client_credentials",
         "client_credentials",

@@ -1,5 +1,5 @@
 """Before the load: one request of each operation, counting its SQL queries. After: what
-the database says the load did. Run by bench/run.py with bench.settings.
+the database says the load did. Run by bench/run.py with the production settings.
 
     python -m bench.probe queries --dir DIR   # DIR/<op>.probe.txt: one value per pool
     python -m bench.probe verify --dir DIR    # rows the run redeemed, rotated, revoked
@@ -28,7 +28,7 @@ TRANSACTION = re.compile(r"^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\
 
 
 def _setup():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -44,12 +44,15 @@ def queries(directory: Path) -> dict:
 
     meta = json.loads((directory / "seed.json").read_text())
     creds = {"client_id": meta["client_id"], "client_secret": meta["client_secret"]}
-    client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="127.0.0.1")
+    # As wrk's requests: through a TLS-terminating proxy (DJANGO_SECURE_PROXY_SSL_HEADER=1).
+    client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     results, failures = {}, []
     # Two passes: the first warms the process up (one-time lookups, as in a worker's first
     # request); the second is counted. A consumable pool gives each pass its own value.
     for counted in (False, True):
         for op in OPS:
+            if op.bare:
+                continue  # served by bench/floor/, not by Gatehouse
             value = ""
             if op.pool:
                 value = (directory / f"{op.key}.probe.txt").read_text().split()[int(counted)]

@@ -135,23 +135,41 @@ def base_env() -> dict[str, str]:
 
 
 def server_env(database_url: str, workdir: Path) -> dict[str, str]:
+    """Gatehouse's production environment, as the README's Deploy section lists it.
+
+    Nothing is switched off for the bench: rate limits count in Redis, HSTS is sent, and
+    plain http would be refused; like production behind a TLS-terminating proxy, every
+    request says `X-Forwarded-Proto: https` (DJANGO_SECURE_PROXY_SSL_HEADER=1).
+    """
     env = base_env()
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DJANGO_SECRET_KEY": os.urandom(32).hex(),
             "DJANGO_DEBUG": "0",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_SECURE_HSTS_SECONDS": "0",
+            "DJANGO_SECURE_PROXY_SSL_HEADER": "1",
             "DATABASE_URL": database_url,
             # Production serves collected static files from here; empty for the bench (no
             # endpoint measured is a static file), but present, so WhiteNoise has no warning.
             "DJANGO_STATIC_ROOT": str(workdir / "staticfiles"),
             # ID token signing key (bench/seed.py oidc-key writes it before anything runs).
             "OIDC_RSA_PRIVATE_KEY_FILE": str(workdir / "oidc.pem"),
-            # As in production; with the rate limits off nothing is read or written there.
             "REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    return env
+
+
+def floor_env(database_url: str, application_id: int) -> dict[str, str]:
+    """The bare floor server (bench/floor/): the same database, nothing else."""
+    env = base_env()
+    env.update(
+        {
+            "DJANGO_SECRET_KEY": os.urandom(32).hex(),
+            "DATABASE_URL": database_url,
+            "BENCH_APPLICATION_ID": str(application_id),
+            "BENCH_GUNICORN_APP": "bench.floor.wsgi:application",
         }
     )
     return env
@@ -339,11 +357,15 @@ def _children_cpu() -> float:
 class Gunicorn:
     """gunicorn with bench/gunicorn.py (production's settings, no access log)."""
 
-    def __init__(self, env: dict[str, str], workdir: Path, workers: int, database) -> None:
+    def __init__(
+        self, env: dict[str, str], workdir: Path, workers: int, database, name: str = "gatehouse"
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = workdir / "gunicorn.log"
-        self.out_path = workdir / "server.out"
+        self.log_path = workdir / f"{name}.gunicorn.log"
+        self.out_path = workdir / f"{name}.server.out"
+        metadata = "/.well-known/oauth-authorization-server"
+        self.ready_path = "/bench/read" if "BENCH_GUNICORN_APP" in env else metadata
         self.database = database
         self.cmd = [sys.executable, "-m", "gunicorn", "-c", str(BENCH / "gunicorn.py")]
         env = {
@@ -380,18 +402,23 @@ class Gunicorn:
 
     def wait_ready(self, workers: int, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        url = self.url + "/.well-known/oauth-authorization-server"
+        request = urllib.request.Request(
+            self.url + self.ready_path, headers={"X-Forwarded-Proto": "https"}
+        )
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise SystemExit(f"bench: gunicorn exited ({self.proc.returncode}):\n{self.tail()}")
             self.workers = children(self.proc.pid)
             try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200 and len(self.workers) == workers:
-                        self.sampler.start()
-                        return
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    status = response.status
+            except urllib.error.HTTPError as error:  # the floor's read answers 404 here
+                status = error.code
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
+                status = None
+            if status in (200, 404) and len(self.workers) == workers:
+                self.sampler.start()
+                return
             time.sleep(0.2)
         raise SystemExit(f"bench: gunicorn not ready after {timeout:.0f} s:\n{self.tail()}")
 
@@ -667,7 +694,7 @@ def run_once(args, tokens: int, stamp: str) -> dict:
             f"warning: the machine was {result['machine_busy_before_pct']}% busy before the "
             "run (other processes): figures will be lower and noisier than on a quiet machine"
         )
-    server = None
+    server = floor_server = None
     try:
         python(["-m", "bench.seed", "oidc-key", str(workdir / "oidc.pem")], env)
         if not args.sqlite:
@@ -704,8 +731,17 @@ def run_once(args, tokens: int, stamp: str) -> dict:
         result["queries"] = {k: v["queries"] for k, v in probe["probe"].items()}
         result["probe"] = probe["probe"]
 
-        server = Gunicorn(env, workdir, args.workers, None if args.sqlite else args.db_name)
+        database = None if args.sqlite else args.db_name
+        server = Gunicorn(env, workdir, args.workers, database)
         server.wait_ready(args.workers)
+        floor_server = Gunicorn(
+            floor_env(database_url, meta["application_id"]),
+            workdir,
+            args.workers,
+            database,
+            name="floor",
+        )
+        floor_server.wait_ready(args.workers)
         result["gunicorn"] = {"command": "gunicorn -c bench/gunicorn.py", **server.settings()}
         log(f"gunicorn on {server.url}, workers {server.workers}")
 
@@ -721,7 +757,7 @@ def run_once(args, tokens: int, stamp: str) -> dict:
                 warmed.add(op.key)
                 warm = wrk(
                     op,
-                    server=server,
+                    server=floor_server if op.bare else server,
                     workdir=workdir,
                     phase="warmup",
                     seconds=args.warmup,
@@ -732,7 +768,7 @@ def run_once(args, tokens: int, stamp: str) -> dict:
                     extra[op.key + "_warmup"] = warm
             r = wrk(
                 op,
-                server=server,
+                server=floor_server if op.bare else server,
                 workdir=workdir,
                 phase=f"measure{n}",
                 seconds=args.duration,
@@ -803,14 +839,16 @@ def run_once(args, tokens: int, stamp: str) -> dict:
             "worker_processes_seen": server.sampler.worker_pids_seen(),
         }
         server.stop()
+        floor_server.stop()
         result["server_log"] = server.problems()
-        server = None
+        server = floor_server = None
         result["verify"] = json.loads(
             python(["-m", "bench.probe", "verify", "--dir", str(workdir)], env)
         )
     finally:
-        if server is not None:
-            server.stop()
+        for running in (server, floor_server):
+            if running is not None:
+                running.stop()
         if not args.keep:
             if not args.sqlite:
                 python(["-m", "bench.seed", "drop-db"], env)

@@ -1,4 +1,4 @@
-"""Create, seed and drop the bench database. Run by bench/run.py, with bench.settings.
+"""Create, seed and drop the bench database. Run by bench/run.py, with production settings.
 
     python -m bench.seed create-db        # PostgreSQL: DROP (if it exists) and CREATE
     python -m bench.seed seed --tokens N --pool P --out DIR
@@ -47,6 +47,7 @@ from urllib.parse import unquote, urlsplit
 
 BENCH_USERNAME = "bench"
 REDIRECT_URI = "https://bench.example/callback"
+BENCH_CLIENT_NAME = "Gatehouse bench"
 SAMPLE_SIZE = 1000
 BATCH = 10_000
 
@@ -155,8 +156,6 @@ class Seeder:
         call_command("migrate", verbosity=0, interactive=False)
 
     def principals(self) -> None:
-        from bench.views import BENCH_CLIENT_NAME
-
         self.user = self.User(
             username=BENCH_USERNAME, display_name="Bench User", email="bench@example.com"
         )
@@ -352,6 +351,7 @@ class Seeder:
         meta = {
             "database": self.database_version(),
             "client_id": self.app.client_id,
+            "application_id": self.app.pk,
             "client_secret": self.client_secret,
             "redirect_uri": REDIRECT_URI,
             "filler_tokens": self.tokens,
@@ -370,7 +370,7 @@ class Seeder:
 
 
 def main(argv: list[str] | None = None) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     parser = argparse.ArgumentParser(
         prog="python -m bench.seed", description=__doc__.split("\n")[0]
     )

@@ -31,6 +31,8 @@ end
 local function format_request(method, path, auth, body, value)
    local headers = {}
    for k, v in pairs(wrk.headers) do headers[k] = v end
+   -- As behind production's TLS-terminating proxy (DJANGO_SECURE_PROXY_SSL_HEADER=1).
+   headers["X-Forwarded-Proto"] = "https"
    if auth ~= "" then
       headers["Authorization"] = auth:gsub("{value}", function() return value end)
    end
