@@ -678,14 +678,6 @@ def error_examples(message: str, code: str) -> list[OpenApiExample]:
 
 UNAVAILABLE = error("The database cannot be reached; try again after `Retry-After` seconds.")
 
-DISABLED = {
-    "type": "object",
-    "properties": {"error": {"type": "string", "example": "App registration is disabled"}},
-    "required": ["error"],
-    "additionalProperties": False,
-}
-
-
 # ---- the decorators on api/views.py's methods ---------------------------------------------
 
 whoami = extend_schema(
@@ -820,9 +812,9 @@ app_registration = extend_schema(
             ],
         ),
         400: error("The body could not be parsed."),
-        404: OpenApiResponse(
-            DISABLED,
-            description="Registration is turned off (`APP_REGISTRATION_ENABLED`).",
+        404: error(
+            "Registration is turned off (`APP_REGISTRATION_ENABLED`).",
+            examples=error_examples("App registration is disabled", "not_found"),
         ),
         415: error("A content type other than JSON, form or multipart."),
         422: error(

@@ -1,7 +1,9 @@
 """The JSON API, served by DRF with bearer tokens from Gatehouse."""
 
 from django.core.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +16,28 @@ from oauthapps.conf import app_settings
 from oauthapps.errors import OAuthError
 
 
-class WhoAmIView(APIView):
+class JsonOnly(DefaultContentNegotiation):
+    """The API answers JSON only: no Accept header parsing on every request (request
+    bodies are still parsed by their content type)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ApiView(APIView):
+    """A machine endpoint (plumbing/machine.py) answering errors in the API's shape, with
+    nothing DRF does per request that the API does not use: JSON only, no throttles, no
+    versioning, no permission classes unless a view names them."""
+
+    machine_endpoint = True
+    error_shape = errors.Shape.API
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonOnly
+    throttle_classes = []
+    permission_classes = []
+
+
+class WhoAmIView(ApiView):
     """Who the bearer token belongs to (ContentDB's /api/whoami/)."""
 
     permission_classes = [TokenHasScope]
@@ -46,7 +69,7 @@ class WhoAmIView(APIView):
         return Response(body)
 
 
-class DeleteTokenView(APIView):
+class DeleteTokenView(ApiView):
     """DELETE /api/delete-token/: the bearer revokes its own token (ContentDB)."""
 
     @schema.delete_token
@@ -57,7 +80,7 @@ class DeleteTokenView(APIView):
         return Response({"success": True})
 
 
-class AppRegistrationView(APIView):
+class AppRegistrationView(ApiView):
     """POST /api/v1/apps: Mastodon's app registration, limited per IP."""
 
     authentication_classes = []
@@ -66,7 +89,7 @@ class AppRegistrationView(APIView):
     @schema.app_registration
     def post(self, request: Request) -> Response:
         if not app_settings.APP_REGISTRATION_ENABLED:
-            return Response({"error": "App registration is disabled"}, status=404)
+            raise OAuthError("registration_disabled")
         wait = ratelimits.hit(
             request._request, ("app_registration_per_ip", ratelimits.ip_key(request._request))
         )

@@ -46,6 +46,7 @@ ALLOWED_HOSTS = env.list(
 )
 
 INSTALLED_APPS = [
+    "plumbing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,8 +62,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
 ]
 
+# Two stacks (plumbing/machine.py): the dispatcher sends requests for machine endpoints
+# (token, revocation, introspection, whoami, delete-token, app registration, userinfo,
+# metadata, JWKS) through MACHINE_MIDDLEWARE, every other request through the rest of
+# MIDDLEWARE (sessions, CSRF, the signed-in person, messages, CSP, static files).
 MIDDLEWARE = [
-    # First: everything after it sees the client's address (opt-in: TRUSTED_PROXIES).
+    "plumbing.machine.MachineEndpointDispatcher",
+    # Everything after it sees the client's address (opt-in: TRUSTED_PROXIES).
     "config.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -75,6 +81,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+MACHINE_MIDDLEWARE = [
+    "config.proxy.TrustedProxyMiddleware",
+    # HSTS, nosniff, Referrer-Policy, COOP; plain http is refused, never redirected.
+    "plumbing.machine.SecurityHeadersMiddleware",
+    # 400 for plain http where https is required; 503 in the endpoint's shape while the
+    # database is unreachable.
+    "oauthapps.middleware.MachineEndpointGuard",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +116,9 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A persistent connection used less than this long ago is reused without the health
+# check's SELECT 1 (plumbing/db.py).
+DATABASE_HEALTH_CHECK_IDLE_SECONDS = 1.0
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

@@ -3,7 +3,7 @@
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 
-from oauthapps import services
+from oauthapps import selectors
 from oauthapps.errors import OAuthError
 
 
@@ -21,7 +21,7 @@ class BearerTokenAuthentication(BaseAuthentication):
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer":
             raise OAuthError("unsupported_authentication")
-        token = services.find_access_token(token=value.strip())
+        token = selectors.find_access_token(token=value.strip())
         if token is None:
             raise OAuthError("unknown_token")
         return (token.user, token)

@@ -2,47 +2,39 @@
 
 DOT's OAuthLibCore reads parameters straight from request.GET/POST. Gatehouse first
 normalizes them (scopes separated by commas, grant_type from the query string, one
-value per parameter) and hands oauthlib exactly those.
+value per parameter; oauthapps/parsing.py) and hands oauthlib exactly those.
 """
-
-import base64
-from urllib.parse import quote_plus
 
 from oauth2_provider import oauth2_backends
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.oauth2_backends import _add_iss_to_redirect
 from oauth2_provider.settings import oauth2_settings
 from oauthlib import oauth2
-from oauthlib.common import urlencode
-
-from oauthapps import services
+from oauthlib.common import Request, urlencode
 
 
 class OAuthLibCore(oauth2_backends.OAuthLibCore):
-    def _form_headers(self, request) -> dict:
-        headers = self.extract_headers(request)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        headers["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
-        # DOT decodes HTTP Basic itself, more loosely than Gatehouse (it skips junk around
-        # the base64, and a non-ASCII header makes base64 raise: a 500). oauthlib sees the
-        # credentials Gatehouse read, re-encoded, or no Authorization header at all.
-        headers.pop("HTTP_AUTHORIZATION", None)
-        headers.pop("Authorization", None)
-        basic = services.basic_credentials(request)
-        if basic is not None:
-            pair = ":".join(quote_plus(part) for part in basic)
-            value = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
-            headers["HTTP_AUTHORIZATION"] = headers["Authorization"] = value
-        return headers
+    def token_response(self, request, token_request) -> tuple[Request, str, int]:
+        """Run the token endpoint on a parsed request: (oauthlib request, body, status).
 
-    def token_response(self, request, params: dict[str, str]) -> tuple[dict, str, int]:
-        """Run the token endpoint on `params`: (headers, body, status)."""
+        The oauthlib request is built from what Gatehouse parsed, once: oauthlib never
+        sees the Authorization header or the client secret (the validator checks the
+        `TokenRequest`'s credentials against the application the view loaded), and the
+        validator's reason for a refusal stays on the returned request.
+        """
+        oauthlib_request = Request(
+            request.path,
+            http_method="POST",
+            body=token_request.params,
+            headers={"REMOTE_ADDR": request.META.get("REMOTE_ADDR", "")},
+        )
+        oauthlib_request.gatehouse_token_request = token_request
+        oauthlib_request.gatehouse_django_request = request
         try:
-            return self.server.create_token_response(
-                request.path, "POST", urlencode(params.items()), self._form_headers(request), None
-            )
+            _, body, status = self.server.token_response_for(oauthlib_request)
         except oauth2.OAuth2Error as exc:
-            return exc.headers, exc.json, exc.status_code
+            body, status = exc.json, exc.status_code
+        return oauthlib_request, body, status
 
     def _authorization_uri(self, request, params: dict[str, str]) -> str:
         return f"{request.path}?{urlencode(params.items())}"

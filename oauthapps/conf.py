@@ -32,10 +32,9 @@ DEFAULTS: dict[str, Any] = {
     # Rate limits (django-ratelimit rates: "N/s", "N/m", "N/15m", "N/h", "N/d"; None = off).
     # Counted in the default cache: Redis when REDIS_URL is set, shared by all processes.
     "RATE_LIMITS": {
-        # Token endpoint requests per client IP address.
-        "token_per_ip": "600/m",
-        # Failed client authentications (token, revoke, introspect), per client_id and per IP.
-        "client_auth_failures_per_client": "10/m",
+        # Failed client authentications (token, revoke, introspect), per (client_id, IP)
+        # and per IP. Successful ones are never counted (oauthapps/ratelimits.py).
+        "client_auth_failures_per_client_and_ip": "10/m",
         "client_auth_failures_per_ip": "30/m",
         # Sign-in attempts per IP, and failed sign-ins per username.
         "login_per_ip": "30/m",

@@ -9,24 +9,27 @@ status. The dialect (`OAUTHAPPS["DIALECT"]`) then decides the body and status:
 - rfc6749:   `{"error": "<code>", "error_description": "<sentence>"}`, the RFC status,
              with `WWW-Authenticate` for 401s.
 
-Views never branch on the dialect; they raise or return `OAuthError`s.
+Views never branch on the dialect; they raise or return `OAuthError`s. Each endpoint
+declares its `Shape` once (the view's `error_shape`), and `error_response(error, shape)`
+is the one function that turns an error into a response, for every endpoint, the outage
+middleware and the WSGI guard alike.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from contextvars import ContextVar
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from rest_framework import exceptions as drf_exceptions
-from rest_framework.response import Response
 
 from oauthapps.conf import app_settings
+from plumbing import machine as plumbing_machine
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +96,7 @@ REASONS: dict[str, tuple[str, str, int, int]] = {
     "invalid_parameter": ("invalid_request", "Invalid {param} parameter", 400, 400),
     "invalid_request": ("invalid_request", "{description}", 400, 400),
     "rate_limited": ("rate_limited", "Too many requests, try again later", 429, 429),
+    "https_required": ("invalid_request", "https is required", 400, 400),
     "request_too_large": ("invalid_request", "The request body is too large", 413, 413),
     "unreadable_body": ("invalid_request", "The request body could not be parsed", 400, 400),
     "method_not_allowed": ("invalid_request", "Method not allowed: use POST", 405, 405),
@@ -151,6 +155,17 @@ REASONS: dict[str, tuple[str, str, int, int]] = {
         403,
         403,
     ),
+    "token_in_url": (
+        "invalid_request",
+        "Send the access token in the Authorization header, not in the URL",
+        400,
+        400,
+    ),
+    # ---- Mastodon app registration ----
+    "registration_disabled": ("not_found", "App registration is disabled", 404, 404),
+    # Any other refusal DRF makes (unsupported media type, unparseable JSON, 405): its own
+    # code and status, carried on the error (OAuthError.drf).
+    "api_refusal": ("invalid_request", "{description}", 400, 400),
 }
 
 
@@ -159,12 +174,42 @@ class _Blanks(dict):
         return "?"
 
 
+class Shape(StrEnum):
+    """How an endpoint answers errors; each view declares one (`error_shape`)."""
+
+    # The token endpoint: the dialect's body; 401s challenge for HTTP Basic.
+    DIALECT = "dialect"
+    # Revocation, introspection, metadata, JWKS: RFC 6749's body in every dialect (none of
+    # them exists in ContentDB); 401s challenge for HTTP Basic.
+    RFC = "rfc"
+    # The DRF API (whoami, delete-token, app registration): the dialect's body; in the RFC
+    # dialect 401 and 403 carry RFC 6750's Bearer challenge.
+    API = "api"
+    # OpenID Connect's UserInfo: RFC 6750's body and Bearer challenge in every dialect.
+    BEARER = "bearer"
+    # Pages: an HTML page (the authorization endpoint, the settings pages).
+    HTML = "html"
+
+
+def machine_endpoint(shape: Shape):
+    """Mark a function view as a machine endpoint (plumbing/machine.py) answering errors in
+    `shape`; class-based views set `machine_endpoint = True` and `error_shape`."""
+
+    def mark(view):
+        view.error_shape = shape
+        return plumbing_machine.machine_endpoint(view)
+
+    return mark
+
+
 @dataclass
 class OAuthError(Exception):
     """An error with a reason from REASONS; `params` fill the sentence's blanks."""
 
     reason: str
     params: dict[str, str] = field(default_factory=dict)
+    # For "api_refusal": DRF's own (status, code).
+    drf: tuple[int, str] | None = None
 
     def __post_init__(self) -> None:
         if self.reason not in REASONS:
@@ -173,22 +218,17 @@ class OAuthError(Exception):
 
     @property
     def code(self) -> str:
-        return REASONS[self.reason][0]
+        return self.drf[1] if self.drf else REASONS[self.reason][0]
 
     @property
     def message(self) -> str:
         return REASONS[self.reason][1].format_map(_Blanks(self.params))
 
-    @property
-    def status(self) -> int:
-        """The status in the configured dialect."""
+    def status_in(self, *, rfc: bool) -> int:
+        if self.drf:
+            return self.drf[0]
         _, _, rfc_status, contentdb_status = REASONS[self.reason]
-        return contentdb_status if is_contentdb() else rfc_status
-
-    def body(self) -> dict:
-        if is_contentdb():
-            return {"success": False, "error": self.message}
-        return {"error": self.code, "error_description": self.message}
+        return rfc_status if rfc else contentdb_status
 
 
 def is_contentdb() -> bool:
@@ -210,29 +250,31 @@ def invalid_scope(scope: str, allowed: list[str]) -> OAuthError:
     )
 
 
-# ---- JSON endpoints (token, revoke, introspect) ---------------------------------------
+def rate_limited(wait: int) -> OAuthError:
+    return OAuthError("rate_limited", {"retry_after": str(wait)})
 
 
-def json_error_response(error: OAuthError) -> JsonResponse:
-    response = JsonResponse(error.body(), status=error.status)
+# ---- the one response builder ----------------------------------------------------------
+
+
+def error_response(error: OAuthError, shape: Shape) -> JsonResponse:
+    """The response for `error` on an endpoint of `shape` (not for pages)."""
+    rfc = shape in (Shape.RFC, Shape.BEARER) or not is_contentdb()
+    status = error.status_in(rfc=rfc)
+    if rfc:
+        body = {"error": error.code, "error_description": error.message}
+    else:
+        body = {"success": False, "error": error.message}
+    response = JsonResponse(body, status=status)
     if "retry_after" in error.params:
         response["Retry-After"] = error.params["retry_after"]
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
-    if response.status_code == 401:
+    if shape in (Shape.API, Shape.BEARER):
+        if rfc and status in (401, 403) and error.reason != "server_error":
+            response["WWW-Authenticate"] = f'Bearer error="{error.code}"'
+    elif status == 401:
         response["WWW-Authenticate"] = 'Basic realm="gatehouse"'
-    return response
-
-
-def unavailable_response(*, retry_after: int, rfc_shape: bool = False) -> JsonResponse:
-    """503 while the database is unreachable (oauthapps.middleware.DatabaseOutageMiddleware).
-
-    The dialect's shape, or the RFC shape in every dialect (revocation, introspection).
-    """
-    error = OAuthError("temporarily_unavailable", {"retry_after": str(retry_after)})
-    response = json_error_response(error)
-    if rfc_shape:
-        response.content = json.dumps({"error": error.code, "error_description": error.message})
     return response
 
 
@@ -253,40 +295,24 @@ def unreadable_body(request: HttpRequest) -> OAuthError | None:
     return None
 
 
-def rate_limited(wait: int) -> OAuthError:
-    return OAuthError("rate_limited", {"retry_after": str(wait)})
-
-
-def rfc_error_response(error: OAuthError) -> JsonResponse:
-    """The RFC 6749 shape whatever the dialect (revocation and introspection)."""
-    response = json_error_response(error)
-    _, _, rfc_status, _ = REASONS[error.reason]
-    response.status_code = rfc_status
-    response.content = json.dumps({"error": error.code, "error_description": error.message})
-    if rfc_status == 401:
-        response["WWW-Authenticate"] = 'Basic realm="gatehouse"'
-    return response
-
-
 # ---- what oauthlib reports, translated --------------------------------------------------
 
-# The validator writes down why it refused something (oauthlib itself only says
-# "invalid_grant"); the token view reads the note to choose the sentence.
-_note: ContextVar[OAuthError | None] = ContextVar("oauthapps_error_note", default=None)
+# oauthlib reports most refusals only as `invalid_grant` or `invalid_client`. Gatehouse's
+# validator writes the precise reason on the oauthlib request it was checking
+# (`refuse(request, ...)`, as django-oauth-toolkit carries `request.oauth2_error`), and
+# the view reads it from there (`from_oauthlib`).
+_REASON_ATTRIBUTE = "gatehouse_error"
 
 
-def note(reason: str, **params: str) -> None:
-    _note.set(OAuthError(reason, params))
+def refuse(request, reason: str, **params: str) -> bool:
+    """Note on the oauthlib request why it is refused; returns False for the validator."""
+    setattr(request, _REASON_ATTRIBUTE, OAuthError(reason, params))
+    return False
 
 
-def clear_note() -> None:
-    _note.set(None)
-
-
-def take_note() -> OAuthError | None:
-    noted = _note.get()
-    _note.set(None)
-    return noted
+def forget_refusal(request) -> None:
+    if getattr(request, _REASON_ATTRIBUTE, None) is not None:
+        setattr(request, _REASON_ATTRIBUTE, None)
 
 
 _OAUTHLIB_DEFAULTS = {
@@ -298,17 +324,11 @@ _OAUTHLIB_DEFAULTS = {
 }
 
 
-def from_oauthlib(body: str | bytes, *, grant_type: str = "") -> OAuthError:
-    """Translate an oauthlib error body (plus the validator's note) into an OAuthError."""
-    noted = take_note()
-    try:
-        data = json.loads(body)
-        code = data.get("error", "")
-        description = data.get("error_description", "")
-    except (TypeError, ValueError, AttributeError):
-        code, description = "server_error", ""
+def from_oauthlib(code: str, description: str, request, *, grant_type: str = "") -> OAuthError:
+    """Translate oauthlib's error (code, description) on `request` into an OAuthError."""
     if description == "Code verifier required.":
         return OAuthError("missing_code_verifier")
+    noted = getattr(request, _REASON_ATTRIBUTE, None) if request is not None else None
     if noted:
         noted.params.setdefault("grant_type", grant_type)
         return noted
@@ -336,27 +356,18 @@ def page_error_response(request: HttpRequest, error: OAuthError) -> HttpResponse
 # ---- the API (DRF) ----------------------------------------------------------------------
 
 
-def api_error_response(error: OAuthError) -> Response:
-    response = Response(error.body(), status=error.status)
-    if "retry_after" in error.params:
-        response["Retry-After"] = error.params["retry_after"]
-    if not is_contentdb() and error.status in (401, 403) and error.reason != "server_error":
-        response["WWW-Authenticate"] = f'Bearer error="{error.code}"'
-    return response
-
-
-def api_exception_handler(exc: Exception, context: dict) -> Response | None:
-    """DRF's EXCEPTION_HANDLER: every API error in the dialect's shape."""
-    if isinstance(exc, OAuthError):
-        return api_error_response(exc)
-    if isinstance(exc, drf_exceptions.APIException):
+def api_exception_handler(exc: Exception, context: dict) -> HttpResponse | None:
+    """DRF's EXCEPTION_HANDLER: every API error in the view's shape."""
+    view = context.get("view")
+    shape = getattr(view, "error_shape", Shape.API)
+    if isinstance(exc, drf_exceptions.APIException) and not isinstance(exc, OAuthError):
         detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
-        if is_contentdb():
-            body = {"success": False, "error": str(detail)}
+        if isinstance(exc, drf_exceptions.Throttled) and getattr(exc, "wait", None):
+            exc = OAuthError("rate_limited", {"retry_after": str(int(exc.wait))})
         else:
-            body = {"error": exc.default_code, "error_description": str(detail)}
-        response = Response(body, status=exc.status_code)
-        if getattr(exc, "wait", None):
-            response["Retry-After"] = str(int(exc.wait))
-        return response
+            exc = OAuthError(
+                "api_refusal", {"description": str(detail)}, drf=(exc.status_code, exc.default_code)
+            )
+    if isinstance(exc, OAuthError):
+        return error_response(exc, shape)
     return None

@@ -3,10 +3,11 @@
 `DatabaseOutageMiddleware` turns errors that say the database cannot be reached
 (`OperationalError`, `InterfaceError`) into 503 responses with `Retry-After`:
 
-- the token endpoint and the DRF API: the dialect's error shape (oauthapps.errors);
-- revocation, introspection, metadata and OpenID Connect's userinfo: the RFC shape in
-  every dialect;
+- JSON endpoints: the shape their view declares (`error_shape`, oauthapps.errors.Shape);
 - pages: a plain HTML page (templates/503.html), rendered without touching the database.
+
+Machine endpoints (plumbing/machine.py) run `MachineEndpointGuard` instead, which answers
+outages the same way.
 
 Errors from views (DRF views re-raise them) arrive in `process_exception`. Errors raised
 by other middleware (a session saved after the view, for instance) never reach a
@@ -24,6 +25,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db.utils import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -82,43 +84,67 @@ def outage_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
         type(exc).__name__,
         detail,
     )
-    shape = _shape(request)
-    if shape == "html":
+    shape = view_shape(request)
+    if shape == errors.Shape.HTML:
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
     else:
-        response = errors.unavailable_response(
-            retry_after=RETRY_AFTER_SECONDS, rfc_shape=shape == "rfc"
+        error = errors.OAuthError(
+            "temporarily_unavailable", {"retry_after": str(RETRY_AFTER_SECONDS)}
         )
+        response = errors.error_response(error, shape)
     # Logged above: keep django.request from adding a second line for the 503.
     response._has_been_logged = True
     return response
 
 
-def _shape(request: HttpRequest) -> str:
-    """The answer's shape: dialect (token endpoint, API), rfc (revoke, introspect, metadata),
-    or html (pages)."""
-    from rest_framework.views import APIView
-
-    from oauthapps.views import endpoints, oidc, tokens
-
+def view_shape(request: HttpRequest) -> errors.Shape:
+    """The error shape the request's view declares (`error_shape`); pages answer HTML."""
     match = getattr(request, "resolver_match", None)
     if match is None:
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return "html"
-    view = getattr(match.func, "view_class", match.func)
-    if view in (
-        tokens.RevokeView,
-        tokens.IntrospectView,
-        tokens.metadata,
-        oidc.UserInfoView,
-        oidc.JwksView,
-        oidc.openid_configuration,
-    ):
-        return "rfc"
-    if view is endpoints.TokenView or (isinstance(view, type) and issubclass(view, APIView)):
-        return "dialect"
-    return "html"
+        return shape_for_path(request.path_info)
+    return _declared_shape(match.func)
+
+
+def shape_for_path(path: str) -> errors.Shape:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return errors.Shape.HTML
+    return _declared_shape(match.func)
+
+
+def _declared_shape(func) -> errors.Shape:
+    view = getattr(func, "view_class", None) or getattr(func, "cls", None) or func
+    return getattr(view, "error_shape", None) or getattr(func, "error_shape", errors.Shape.HTML)
+
+
+class MachineEndpointGuard:
+    """In `MACHINE_MIDDLEWARE` (plumbing/machine.py): what machine endpoints keep.
+
+    - Plain http where https is required (SECURE_SSL_REDIRECT) is refused with 400 in the
+      endpoint's shape: a redirect would come after the secret or token has already
+      crossed the network, and clients follow it silently (RFC 9700 §4.16 spirit).
+    - A database outage answers 503 in the endpoint's shape (`outage_response`).
+
+    Each view sets its own caching headers (`no-store` on everything that carries a token
+    or an error).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            return errors.error_response(errors.OAuthError("https_required"), view_shape(request))
+        response = self.get_response(request)
+        exc = getattr(request, _MARK, None)
+        if exc is not None and response.status_code == 500:
+            return outage_response(request, exc)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if is_outage(exception):
+            return outage_response(request, exception)
+        return None

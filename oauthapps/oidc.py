@@ -94,5 +94,7 @@ class _RebuiltRequest(HttpRequest):
 def issuer(request) -> str:
     """The issuer (`iss`) for a Django or an oauthlib request: the metadata's `issuer`."""
     if not isinstance(request, HttpRequest):
-        request = _RebuiltRequest(request.headers)
+        # The token endpoint keeps the Django request on the oauthlib one (backends.py).
+        original = getattr(request, "gatehouse_django_request", None)
+        request = original if original is not None else _RebuiltRequest(request.headers)
     return backends.issuer(request)

@@ -5,11 +5,21 @@ counters; otherwise they live in each process's memory. The rates are settings
 (`OAUTHAPPS["RATE_LIMITS"]`, see oauthapps/conf.py); a rate of None turns a limit off.
 
 Two kinds of limit:
-- `hit` counts every request (token requests per IP, login attempts, sign-ups);
-- `check` + `hit` count only failures (client authentication per client_id and per IP,
-  failed logins per username): `check` before the attempt refuses once the failures
-  in the window reach the limit, `hit` after a failure counts it.
+- `hit` counts every request (login attempts, sign-ups, app registrations);
+- `check` + `hit` count only failures (failed logins per username): `check` before the
+  attempt refuses once the failures in the window reach the limit, `hit` after a
+  failure counts it.
 Both return the seconds until the window resets (for Retry-After) or None.
+
+Client authentication (token, revocation, introspection) is limited by its failures
+only, counted after the secret was checked: a request whose client authenticates is
+never refused and never touches the counters, at any rate (a busy backend from one
+address is a client, not an attacker). A failure is counted per address and per
+(client_id, address); once either is over its rate, failures answer 429 instead of 401.
+Counting per (client_id, address) rather than per client_id means an attacker sending
+wrong secrets for a client from one address cannot lock out that client elsewhere. The
+limits bound the noise a guessing client makes; the secret itself is protected by its
+256 random bits, which no rate of guessing comes near.
 """
 
 from __future__ import annotations
@@ -77,9 +87,10 @@ def check(request: HttpRequest, *limits: tuple[str, str]) -> int | None:
     return max(waits) if waits else None
 
 
-def client_auth_limits(request: HttpRequest, client_id: str | None) -> list[tuple[str, str]]:
-    """The failure limits for client authentication: per IP, and per presented client_id."""
-    limits = [("client_auth_failures_per_ip", ip_key(request))]
+def client_auth_failed(request: HttpRequest, client_id: str | None) -> int | None:
+    """Count a failed client authentication; the seconds to wait if it is over a limit."""
+    address = ip_key(request)
+    limits = [("client_auth_failures_per_ip", address)]
     if client_id:
-        limits.append(("client_auth_failures_per_client", client_id[:200]))
-    return limits
+        limits.append(("client_auth_failures_per_client_and_ip", f"{client_id[:200]}|{address}"))
+    return hit(request, *limits)

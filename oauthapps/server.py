@@ -14,6 +14,8 @@ everything Gatehouse does not offer:
 - the UserInfo endpoint answers bearer tokens with the `openid` scope.
 """
 
+from oauthlib.common import Request
+from oauthlib.oauth2.rfc6749 import utils
 from oauthlib.oauth2.rfc6749.endpoints import (
     AuthorizationEndpoint,
     IntrospectEndpoint,
@@ -87,3 +89,16 @@ class Server(
         ResourceEndpoint.__init__(self, default_token="Bearer", token_types={"Bearer": self.bearer})
         RevocationEndpoint.__init__(self, request_validator)
         IntrospectEndpoint.__init__(self, request_validator)
+
+    def token_response_for(self, request: Request) -> tuple[dict, str, int]:
+        """The token endpoint on an oauthlib request the caller built (and keeps).
+
+        oauthlib's `create_token_response` builds its own request from a URI, a body and
+        headers and drops it afterwards; Gatehouse builds the request once from the
+        parameters it parsed (oauthapps/parsing.py) and reads the validator's reason for a
+        refusal from it afterwards (`errors.refuse`). The steps are oauthlib's own.
+        """
+        request.scopes = utils.scope_to_list(request.scope)
+        request.extra_credentials = None
+        handler = self.grant_types.get(request.grant_type, self.default_grant_type_handler)
+        return handler.create_token_response(request, self.default_token_type)

@@ -1,19 +1,15 @@
-"""Logic that spans models, as keyword-only functions (views stay thin)."""
+"""Writes, as keyword-only functions (views stay thin); reads are in oauthapps/selectors.py,
+request parsing in oauthapps/parsing.py."""
 
 from __future__ import annotations
 
-import base64
 import re
 from dataclasses import dataclass
-from datetime import timedelta
-from urllib.parse import unquote_plus
 
-from django.conf import settings
-from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
-from django.http import HttpRequest
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import (
@@ -23,9 +19,10 @@ from oauth2_provider.models import (
 )
 
 from oauthapps import scopes as scope_utils
+from oauthapps import selectors
 from oauthapps.conf import app_settings
-from oauthapps.digests import digest
-from oauthapps.errors import OAuthError, invalid_scope, unsupported_grant_type
+from oauthapps.errors import OAuthError, invalid_scope
+from oauthapps.parsing import single
 from oauthapps.redirect_uris import OOB_URI
 
 Application = get_application_model()
@@ -33,7 +30,6 @@ AccessToken = get_access_token_model()
 RefreshToken = get_refresh_token_model()
 
 _CODE_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
-_MAX_PARAM_LENGTH = 4096
 _MAX_NONCE_LENGTH = 255  # Grant.nonce
 
 
@@ -63,21 +59,6 @@ def regenerate_secret(*, application: Application) -> str:
     return plain
 
 
-def application_user_count(*, application: Application) -> int:
-    """How many people hold live tokens for the application."""
-    now = timezone.now()
-    return (
-        AccessToken.objects.filter(application=application, user__isnull=False, expires__gt=now)
-        .values("user")
-        .union(
-            RefreshToken.objects.filter(application=application, revoked__isnull=True).values(
-                "user"
-            )
-        )
-        .count()
-    )
-
-
 def _revoke_tokens(**filters) -> int:
     """Revoke matching refresh tokens and delete matching access tokens, in bulk.
 
@@ -96,7 +77,7 @@ def _revoke_tokens(**filters) -> int:
 @transaction.atomic
 def revoke_all_tokens(*, application: Application) -> int:
     """Revoke every token of the application; returns how many people lost access."""
-    users = application_user_count(application=application)
+    users = selectors.application_user_count(application=application)
     _revoke_tokens(application=application)
     return users
 
@@ -117,31 +98,19 @@ class AuthorizationRequest:
         return self.redirect_uri == OOB_URI
 
 
-def _single(query, name: str) -> str | None:
-    values = query.getlist(name)
-    if not values:
-        return None
-    if len(values) > 1:
-        raise OAuthError("duplicate_parameter", {"param": name})
-    value = values[0]
-    if "\x00" in value or len(value) > _MAX_PARAM_LENGTH:
-        raise OAuthError("invalid_parameter", {"param": name})
-    return value
-
-
 def check_authorization_request(*, query, user) -> AuthorizationRequest:
     """Validate an authorization request in ContentDB's order, with its messages.
 
     Raises OAuthError; the caller shows it on a page and never redirects.
     """
-    response_type = _single(query, "response_type") or "code"
+    response_type = single(query, "response_type") or "code"
     if response_type != "code":
         raise OAuthError("unsupported_response_type")
 
-    client_id = _single(query, "client_id")
+    client_id = single(query, "client_id")
     if not client_id:
         raise OAuthError("missing_client_id")
-    redirect_uri = _single(query, "redirect_uri")
+    redirect_uri = single(query, "redirect_uri")
     if not redirect_uri:
         raise OAuthError("missing_redirect_uri")
 
@@ -153,14 +122,14 @@ def check_authorization_request(*, query, user) -> AuthorizationRequest:
     if not application.redirect_uri_allowed(redirect_uri):
         raise OAuthError("redirect_uri_not_registered")
 
-    raw_scope = _single(query, "scope")
+    raw_scope = single(query, "scope")
     requested = scope_utils.parse_scope(raw_scope) or [app_settings.DEFAULT_SCOPE]
     allowed = application.scope_list
     if not set(requested) <= set(allowed):
         raise invalid_scope(" ".join(s for s in requested if s not in allowed), allowed)
 
-    challenge = _single(query, "code_challenge")
-    method = _single(query, "code_challenge_method")
+    challenge = single(query, "code_challenge")
+    method = single(query, "code_challenge_method")
     if challenge is None and method is None:
         if application.is_public:
             raise OAuthError("missing_code_challenge")
@@ -170,7 +139,7 @@ def check_authorization_request(*, query, user) -> AuthorizationRequest:
         if not challenge or not _CODE_CHALLENGE.match(challenge):
             raise OAuthError("invalid_code_challenge")
 
-    state = _single(query, "state")
+    state = single(query, "state")
     params = {
         "response_type": "code",
         "client_id": client_id,
@@ -184,7 +153,7 @@ def check_authorization_request(*, query, user) -> AuthorizationRequest:
         params["code_challenge_method"] = method
     # OpenID Connect's nonce, carried through the code into the ID token verbatim (a plain
     # OAuth request's nonce means nothing and is ignored, as unknown parameters are).
-    nonce = _single(query, "nonce") if "openid" in requested else None
+    nonce = single(query, "nonce") if "openid" in requested else None
     if nonce is not None:
         if len(nonce) > _MAX_NONCE_LENGTH:
             raise OAuthError("invalid_parameter", {"param": "nonce"})
@@ -196,191 +165,6 @@ def check_authorization_request(*, query, user) -> AuthorizationRequest:
         state=state,
         params=params,
     )
-
-
-def _live_access_tokens(**filters):
-    """Access tokens still usable, or whose refresh token still is."""
-    now = timezone.now()
-    return AccessToken.objects.filter(**filters).filter(
-        Q(expires__gt=now) | Q(refresh_token__revoked__isnull=True, refresh_token__isnull=False)
-    )
-
-
-def has_authorized(*, user, application: Application, scopes: list[str]) -> bool:
-    """Whether the person already granted these scopes and still holds a live token."""
-    live = _live_access_tokens(user=user, application=application)
-    return any(set(scopes) <= set(scope.split()) for scope in live.values_list("scope", flat=True))
-
-
-# ---- the token endpoint -----------------------------------------------------------------
-
-_TOKEN_PARAMS = (
-    "grant_type",
-    "client_id",
-    "client_secret",
-    "code",
-    "redirect_uri",
-    "code_verifier",
-    "refresh_token",
-    "scope",
-)
-
-
-def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
-    """(client_id, client_secret) from an HTTP Basic header (RFC 6749 §2.3.1), or None."""
-    scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    if scheme.lower() != "basic" or not value:
-        return None
-    try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    client_id, sep, secret = decoded.partition(":")
-    if not sep:
-        return None
-    client_id, secret = unquote_plus(client_id), unquote_plus(secret)
-    if any("\x00" in v or len(v) > _MAX_PARAM_LENGTH for v in (client_id, secret)):
-        return None
-    return client_id, secret
-
-
-def presented_client_id(request: HttpRequest) -> str | None:
-    """The client_id a request claims (HTTP Basic first, then the body), unverified."""
-    basic = basic_credentials(request)
-    if basic is not None:
-        return basic[0]
-    values = request.POST.getlist("client_id")
-    return values[0][:_MAX_PARAM_LENGTH] if values else None
-
-
-def check_token_request(*, request: HttpRequest) -> tuple[dict[str, str], str]:
-    """The token request's parameters, checked in ContentDB's order.
-
-    Returns (params for oauthlib, grant_type); raises OAuthError with ContentDB's messages.
-    """
-    params: dict[str, str] = {}
-    for name in _TOKEN_PARAMS:
-        value = _single(request.POST, name)
-        if value is not None:
-            params[name] = value
-    if "grant_type" not in params:
-        # ContentDB read grant_type from the query string too.
-        query_grant_type = _single(request.GET, "grant_type")
-        if query_grant_type is not None:
-            params["grant_type"] = query_grant_type
-
-    grant_type = params.get("grant_type")
-    if not grant_type:
-        if app_settings.DIALECT != "contentdb":
-            raise OAuthError("missing_grant_type")
-        grant_type = params["grant_type"] = "authorization_code"
-    if grant_type not in app_settings.GRANT_TYPES:
-        raise unsupported_grant_type()
-
-    basic = basic_credentials(request)
-    basic_client_id = basic[0] if basic else None
-    client_id = params.get("client_id") or basic_client_id
-    if not client_id:
-        raise OAuthError("missing_client_id")
-    if basic_client_id is not None and client_id != basic_client_id:
-        # Two different clients in one request (oauthlib would answer server_error).
-        raise OAuthError("invalid_client")
-    if basic_client_id is None and not params.get("client_secret"):
-        client_type = (
-            Application.objects.filter(client_id=client_id)
-            .values_list("client_type", flat=True)
-            .first()
-        )
-        if client_type != Application.CLIENT_PUBLIC:
-            raise OAuthError("missing_client_secret")
-        params.pop("client_secret", None)
-
-    if grant_type == "authorization_code" and not params.get("code"):
-        raise OAuthError("missing_code")
-    if grant_type == "refresh_token" and not params.get("refresh_token"):
-        raise OAuthError("missing_refresh_token")
-    if "scope" in params:
-        params["scope"] = " ".join(scope_utils.parse_scope(params["scope"]))
-    return params, grant_type
-
-
-# ---- tokens -------------------------------------------------------------------------------
-
-
-def find_access_token(*, token: str) -> AccessToken | None:
-    """The live access token with this value, with its user and application (one query)."""
-    if not token or len(token) > _MAX_PARAM_LENGTH:
-        return None
-    checksum = digest(token)
-    access_token = (
-        AccessToken.objects.select_related("user", "application")
-        .filter(token_checksum=checksum)
-        .first()
-    )
-    if access_token is None or access_token.is_expired():
-        return None
-    application = access_token.application
-    user = access_token.user
-    if application is not None and user is not None and not application.is_visible_to(user):
-        return None
-    return access_token
-
-
-def authenticate_client(*, request: HttpRequest, allow_public: bool = True) -> Application | None:
-    """The client that authenticated with HTTP Basic or body credentials, or None.
-
-    Public clients identify themselves with client_id alone (RFC 7009 §2.1) where
-    `allow_public`; introspection does not allow it (RFC 7662 §2.1, against token scanning).
-    """
-    basic = basic_credentials(request)
-    if basic is not None:
-        client_id, secret = basic
-    else:
-        try:
-            client_id = _single(request.POST, "client_id")
-            secret = _single(request.POST, "client_secret")
-        except OAuthError:  # repeated, NUL bytes, oversized: not credentials
-            return None
-    if not client_id:
-        return None
-    application = Application.objects.filter(client_id=client_id).first()
-    if application is None:
-        return None
-    if application.is_public and not secret:
-        return application if allow_public else None
-    if secret and check_password(secret, application.client_secret):
-        return application
-    return None
-
-
-def _with_family(access_tokens):
-    """Annotate access tokens with their refresh token's family, read in the same query.
-
-    Read together, the family is known even if a rotation commits a moment later and
-    unlinks the refresh token, so revoking the token can still revoke what replaced it.
-    """
-    family = RefreshToken.objects.filter(access_token=OuterRef("pk")).values("token_family")
-    return access_tokens.annotate(family=Subquery(family[:1]))
-
-
-def find_any_token(*, token: str, hint: str | None = None) -> AccessToken | RefreshToken | None:
-    """An access or refresh token with this value (the hint decides which is tried first)."""
-    if not token or len(token) > _MAX_PARAM_LENGTH:
-        return None
-    checksum = digest(token)
-    models = [AccessToken, RefreshToken]
-    if hint == "refresh_token":
-        models.reverse()
-    for model in models:
-        rows = model.objects.select_related("user", "application").filter(token_checksum=checksum)
-        if model is RefreshToken:
-            rows = rows.order_by(F("revoked").desc(nulls_first=True))
-        else:
-            rows = _with_family(rows)
-        found = rows.first()
-        if found is not None:
-            return found
-    return None
 
 
 def revoke_token(*, token: AccessToken | RefreshToken) -> None:
@@ -419,7 +203,9 @@ def revoke_token_family(*, family) -> bool:
 
     Returns whether anything was still live. The family's rows are locked first (in
     primary-key order, as rotation locks them), so a rotation in flight commits before
-    the family is read again, and the pair it minted is revoked as well.
+    the family is read again, and the pair it minted is revoked as well. Then one UPDATE
+    (revoked, unlinked) and one DELETE of the access tokens they held: nothing else
+    refers to an access token, so Django's cascade collector has nothing to add.
     """
     if family is None:
         return False
@@ -429,39 +215,16 @@ def revoke_token_family(*, family) -> bool:
         .order_by("pk")
         .values_list("pk", "revoked", "access_token_id")
     )
-    live = any(revoked is None or at is not None for _, revoked, at in locked)
+    access_token_ids = [at for _, _, at in locked if at is not None]
+    if not access_token_ids and all(revoked is not None for _, revoked, _ in locked):
+        return False
     now = timezone.now()
-    updated = RefreshToken.objects.filter(token_family=family, revoked__isnull=True).update(
-        revoked=now, updated=now
+    RefreshToken.objects.filter(token_family=family).update(
+        revoked=Coalesce("revoked", Value(now)), access_token=None, updated=now
     )
-    deleted, _ = AccessToken.objects.filter(
-        pk__in=RefreshToken.objects.filter(token_family=family).values("access_token_id")
-    ).delete()
-    return live or bool(updated or deleted)
-
-
-def is_live(token: AccessToken | RefreshToken) -> bool:
-    """Whether the token would be accepted: unexpired, unrevoked, and its application
-    still exists for its user (an unapproved application exists only for its owner)."""
-    application, user = token.application, token.user
-    if application is not None and user is not None and not application.is_visible_to(user):
-        return False
-    if isinstance(token, AccessToken):
-        return not token.is_expired()
-    if token.revoked is not None or token.access_token_id is None:
-        return False
-    return expires_at(token) > timezone.now()
-
-
-def expires_at(token: AccessToken | RefreshToken):
-    if isinstance(token, AccessToken):
-        return token.expires
-    return token.created + timedelta(seconds=settings.REFRESH_TOKEN_EXPIRE_SECONDS)
-
-
-def refresh_token_scope(token: RefreshToken) -> str:
-    access_token = token.access_token
-    return access_token.scope if access_token is not None else ""
+    if access_token_ids:
+        AccessToken.objects.filter(pk__in=access_token_ids)._raw_delete(AccessToken.objects.db)
+    return True
 
 
 def register_application(
@@ -485,31 +248,6 @@ def register_application(
 
 
 # ---- a person's authorizations ------------------------------------------------------------
-
-
-@dataclass
-class Authorization:
-    application: Application
-    scopes: list[str]
-    last_used: object  # datetime of the newest token issued
-
-
-def authorized_applications(*, user) -> list[Authorization]:
-    """Applications the person granted access to and that still hold a live token."""
-    live = (
-        _live_access_tokens(user=user)
-        .select_related("application", "application__user")
-        .order_by("-created")
-    )
-    found: dict[int, Authorization] = {}
-    for token in live:
-        entry = found.get(token.application_id)
-        if entry is None:
-            entry = found[token.application_id] = Authorization(
-                token.application, [], token.created
-            )
-        entry.scopes.extend(s for s in token.scope.split() if s not in entry.scopes)
-    return list(found.values())
 
 
 @transaction.atomic

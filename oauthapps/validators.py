@@ -1,7 +1,12 @@
 """Gatehouse's oauthlib request validator: DOT's, plus the rules of the contract.
 
-Where a check fails, the validator notes *why* (`errors.note`), because oauthlib
-reports most failures only as `invalid_grant` or `invalid_client`.
+Where a check fails, the validator writes *why* on the oauthlib request
+(`errors.refuse`), because oauthlib reports most failures only as `invalid_grant` or
+`invalid_client`; the token view reads it from there.
+
+At the token endpoint the client was parsed and loaded once by the view
+(`request.gatehouse_token_request`: credentials and the application): client
+authentication checks those, with no second query and no second parse of HTTP Basic.
 """
 
 from datetime import timedelta
@@ -19,9 +24,38 @@ from oauth2_provider.models import (
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 
-from oauthapps import audit, errors, oidc, services
+from oauthapps import audit, errors, oidc, selectors, services
 from oauthapps.conf import app_settings
 from oauthapps.digests import digest
+from plumbing.prepared import PreparedRead
+
+
+# The token endpoint's reads, compiled once (plumbing/prepared.py): a code with its person,
+# a refresh token (the live one first) with its access token and person; each also in a
+# locking variant for the token view's transaction.
+def _grants(code, application_id):
+    return get_grant_model().objects.select_related("user").filter(
+        code=code, application_id=application_id
+    )
+
+
+def _refresh_tokens(checksum, application_id):
+    return (
+        get_refresh_token_model()
+        .objects.select_related("access_token", "user")
+        .filter(token_checksum=checksum, application_id=application_id)
+        .order_by(F("revoked").desc(nulls_first=True))
+    )
+
+
+_grant = PreparedRead(_grants, kinds=(str, int))
+_locked_grant = PreparedRead(
+    lambda *args: _grants(*args).select_for_update(of=("self",)), kinds=(str, int)
+)
+_refresh_token = PreparedRead(_refresh_tokens, kinds=(str, int))
+_locked_refresh_token = PreparedRead(
+    lambda *args: _refresh_tokens(*args).select_for_update(of=("self",)), kinds=(str, int)
+)
 
 
 def pkce_required(client_id: str) -> bool:
@@ -38,17 +72,41 @@ def pkce_required(client_id: str) -> bool:
 class Validator(OAuth2Validator):
     # ---- clients ------------------------------------------------------------------
 
+    def client_authentication_required(self, request, *args, **kwargs) -> bool:
+        parsed = getattr(request, "gatehouse_token_request", None)
+        if parsed is None:
+            return super().client_authentication_required(request, *args, **kwargs)
+        client = parsed.client
+        return parsed.credentials.secret is not None or client is None or not client.is_public
+
     def authenticate_client(self, request, *args, **kwargs) -> bool:
-        if super().authenticate_client(request, *args, **kwargs):
-            return True
-        errors.note("invalid_client")
-        return False
+        parsed = getattr(request, "gatehouse_token_request", None)
+        if parsed is None:
+            authenticated = super().authenticate_client(request, *args, **kwargs)
+        else:
+            client = selectors.authenticated_client(
+                client=parsed.client, credentials=parsed.credentials, allow_public=False
+            )
+            authenticated = client is not None and client.is_usable(request)
+            if authenticated:
+                request.client, request.client_id = client, client.client_id
+        return authenticated or errors.refuse(request, "invalid_client")
 
     def authenticate_client_id(self, client_id, request, *args, **kwargs) -> bool:
-        if super().authenticate_client_id(client_id, request, *args, **kwargs):
-            return True
-        errors.note("invalid_client")
-        return False
+        parsed = getattr(request, "gatehouse_token_request", None)
+        if parsed is None:
+            authenticated = super().authenticate_client_id(client_id, request, *args, **kwargs)
+        else:
+            client = parsed.client
+            authenticated = (
+                client is not None
+                and client.client_id == client_id
+                and client.is_public
+                and client.is_usable(request)
+            )
+            if authenticated:
+                request.client = client
+        return authenticated or errors.refuse(request, "invalid_client")
 
     def is_pkce_required(self, client_id, request) -> bool:
         client = request.client
@@ -59,8 +117,7 @@ class Validator(OAuth2Validator):
     def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs) -> bool:
         if super().validate_grant_type(client_id, grant_type, client, request, *args, **kwargs):
             return True
-        errors.note("unauthorized_client")
-        return False
+        return errors.refuse(request, "unauthorized_client")
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs) -> bool:
         # `openid` signs a person in: an application's own token (client credentials) has
@@ -71,12 +128,12 @@ class Validator(OAuth2Validator):
         ):
             return True
         allowed = [s for s in client.scope_list if person or s != "openid"]
-        errors.note(
+        return errors.refuse(
+            request,
             "invalid_scope",
             scope=" ".join(s for s in scopes if s not in allowed),
             allowed=", ".join(allowed),
         )
-        return False
 
     # ---- authorization codes ----------------------------------------------------------
     # Codes are stored as SHA-256 digests (Grant.code); every lookup digests first.
@@ -94,22 +151,17 @@ class Validator(OAuth2Validator):
         return grant
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
-        Grant = get_grant_model()
-        grants = Grant.objects.select_related("user").filter(code=digest(code), application=client)
-        if transaction.get_connection().in_atomic_block:
-            # Concurrent redemptions of one code queue here; each later one finds it redeemed.
-            grants = grants.select_for_update(of=("self",))
-        grant = grants.first()
+        # Concurrent redemptions of one code queue on the row lock (the token view's
+        # transaction); each later one finds it redeemed.
+        locked = transaction.get_connection().in_atomic_block
+        grant = (_locked_grant if locked else _grant).first(digest(code), client.pk)
         if grant is not None and grant.redeemed_at is not None:
             self._code_replayed(grant, request)
-            errors.note("invalid_code")
-            return False
+            return errors.refuse(request, "invalid_code")
         if grant is None or grant.is_expired() or not client.is_visible_to(grant.user):
-            errors.note("invalid_code")
-            return False
+            return errors.refuse(request, "invalid_code")
         if request.code_verifier is not None and not grant.code_challenge:
-            errors.note("unexpected_code_verifier")
-            return False
+            return errors.refuse(request, "unexpected_code_verifier")
 
         request.gatehouse_grant = grant
         request.scopes = grant.scope.split()
@@ -149,7 +201,7 @@ class Validator(OAuth2Validator):
         challenge = self._grant(code, request).code_challenge or None
         if challenge:
             # If oauthlib refuses the request after this, the verifier was wrong.
-            errors.note("invalid_code_verifier")
+            errors.refuse(request, "invalid_code_verifier")
         return challenge
 
     def get_code_challenge_method(self, code, request):
@@ -166,17 +218,18 @@ class Validator(OAuth2Validator):
         self, client_id, code, redirect_uri, client, request, *args, **kwargs
     ) -> bool:
         grant = self._grant(code, request)
-        errors.clear_note()
+        errors.forget_refusal(request)
         if grant.redirect_uri_allowed(redirect_uri):
             return True
-        errors.note("redirect_uri_mismatch")
-        return False
+        return errors.refuse(request, "redirect_uri_mismatch")
 
     # ---- tokens ---------------------------------------------------------------------------
 
     def save_bearer_token(self, token, request, *args, **kwargs):
-        # The token view already holds a transaction: no savepoint (two round trips) needed.
-        if transaction.get_connection().in_atomic_block:
+        # The token view already holds a transaction for the grants that write several rows:
+        # no savepoint (two round trips) needed. A client credentials token is one INSERT,
+        # atomic on its own: no transaction (BEGIN and COMMIT are two more round trips).
+        if transaction.get_connection().in_atomic_block or "refresh_token" not in token:
             return self._save_bearer_token(token, request, *args, **kwargs)
         return super().save_bearer_token(token, request, *args, **kwargs)
 
@@ -228,19 +281,12 @@ class Validator(OAuth2Validator):
         a token rotated out longer ago than OAUTHAPPS["REFRESH_TOKEN_GRACE_SECONDS"] is reuse
         (RFC 9700 §4.14.2): the whole family is revoked and the reuse is audited.
         """
-        RefreshToken = get_refresh_token_model()
-        rows = (
-            RefreshToken.objects.select_related("access_token", "user")
-            .filter(token_checksum=digest(refresh_token), application=client)
-            .order_by(F("revoked").desc(nulls_first=True))
-        )
-        if transaction.get_connection().in_atomic_block:
-            rows = rows.select_for_update(of=("self",))
-        rt = rows.first()
+        locked = transaction.get_connection().in_atomic_block
+        read = _locked_refresh_token if locked else _refresh_token
+        rt = read.first(digest(refresh_token), client.pk)
         valid = rt is not None and self._refresh_token_usable(rt, client, request)
         if not valid:
-            errors.note("invalid_refresh_token")
-            return False
+            return errors.refuse(request, "invalid_refresh_token")
         request.user = rt.user
         request.refresh_token = refresh_token
         request.refresh_token_instance = rt

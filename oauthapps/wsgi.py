@@ -14,8 +14,6 @@ from email.message import Message
 
 from django.http import HttpResponse
 
-REVOKE_AND_INTROSPECT = ("/oauth/revoke", "/oauth/introspect")
-
 
 def _charset(content_type: str) -> str | None:
     message = Message()
@@ -35,11 +33,12 @@ def is_usable_charset(content_type: str) -> bool:
 
 def _refusal(path: str) -> HttpResponse:
     from oauthapps import errors
+    from oauthapps.middleware import shape_for_path
 
-    error = errors.OAuthError("unreadable_body")
-    if path.rstrip("/") in REVOKE_AND_INTROSPECT:
-        return errors.rfc_error_response(error)
-    return errors.json_error_response(error)
+    shape = shape_for_path(path)
+    if shape == errors.Shape.HTML:
+        shape = errors.Shape.DIALECT
+    return errors.error_response(errors.OAuthError("unreadable_body"), shape)
 
 
 class CharsetGuard:

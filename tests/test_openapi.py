@@ -64,7 +64,7 @@ except ImportError:  # not installed: the browser test is skipped
 
 from accounts.models import User
 from config.wsgi import application
-from oauthapps import services
+from oauthapps import selectors, services
 from oauthapps.errors import is_contentdb
 from oauthapps.models import AccessToken, Application
 from tests.base import REDIRECT_URI, query_of
@@ -363,8 +363,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 NO_RATE_LIMITS = {
-    "token_per_ip": None,
-    "client_auth_failures_per_client": None,
+    "client_auth_failures_per_client_and_ip": None,
     "client_auth_failures_per_ip": None,
     "login_per_ip": None,
     "login_failures_per_username": None,
@@ -490,7 +489,7 @@ class Credentials:
 
     def revoked_token(self) -> str:
         value = self.pair()["access_token"]
-        services.revoke_token(token=services.find_access_token(token=value))
+        services.revoke_token(token=selectors.find_access_token(token=value))
         return value
 
     # ---- applying them to a case ----
@@ -599,7 +598,7 @@ class Credentials:
             return self.pair()["refresh_token"]
         if choice == "revoked":
             pair = self.pair()
-            services.revoke_token(token=services.find_access_token(token=pair["access_token"]))
+            services.revoke_token(token=selectors.find_access_token(token=pair["access_token"]))
             return pair[kind]
         # Another client's token.
         response = Client().post(
@@ -830,15 +829,17 @@ def test_limits_and_outages_answer_as_the_schema_says(gatehouse, subtests, setti
     wrong_client = {"token": "unknown", "client_id": DEMO_CLIENT_ID, "client_secret": "wrong"}
     settings.OAUTHAPPS = {
         **settings.OAUTHAPPS,
-        "RATE_LIMITS": {
-            **NO_RATE_LIMITS,
-            "token_per_ip": "1/m",
-            "client_auth_failures_per_ip": "1/m",
-        },
+        "RATE_LIMITS": {**NO_RATE_LIMITS, "client_auth_failures_per_ip": "1/m"},
     }
     first = lambda case: case.call(**CALL)  # noqa: E731 - uses up the limit
+    wrong_token_body = {**token_body, "client_secret": "wrong"}
     sender.send(
-        "token, over the limit", "POST", "/oauth/token/", first, body=token_body, media_type=FORM
+        "token, over the limit",
+        "POST",
+        "/oauth/token/",
+        first,
+        body=wrong_token_body,
+        media_type=FORM,
     )
     for path in ("/oauth/revoke", "/oauth/introspect"):
         sender.send(
@@ -848,15 +849,15 @@ def test_limits_and_outages_answer_as_the_schema_says(gatehouse, subtests, setti
     outage = OperationalError("could not connect to server")
     bearer = lambda case: gatehouse.apply_bearer(case, "person")  # noqa: E731
     for method, path, target, kwargs in (
-        ("GET", "/api/whoami/", "find_access_token", {}),
-        ("DELETE", "/api/delete-token/", "find_access_token", {}),
-        ("POST", "/oauth/token/", "check_token_request", {"body": token_body}),
-        ("POST", "/oauth/revoke", "authenticate_client", {"body": wrong_client}),
-        ("POST", "/oauth/introspect", "authenticate_client", {"body": wrong_client}),
+        ("GET", "/api/whoami/", "selectors.find_access_token", {}),
+        ("DELETE", "/api/delete-token/", "selectors.find_access_token", {}),
+        ("POST", "/oauth/token/", "selectors.client_by_id", {"body": token_body}),
+        ("POST", "/oauth/revoke", "selectors.client_by_id", {"body": wrong_client}),
+        ("POST", "/oauth/introspect", "selectors.client_by_id", {"body": wrong_client}),
         (
             "POST",
             "/api/v1/apps",
-            "register_application",
+            "services.register_application",
             {
                 "body": {"client_name": "Outage App", "redirect_uris": REDIRECT_URI},
                 "media_type": JSON,
@@ -870,7 +871,7 @@ def test_limits_and_outages_answer_as_the_schema_says(gatehouse, subtests, setti
             method,
             path,
             bearer if path.startswith("/api/") and method != "POST" else None,
-            mock.patch(f"oauthapps.services.{target}", side_effect=outage),
+            mock.patch(f"oauthapps.{target}", side_effect=outage),
             # A 503 is the documented answer here, not a server error.
             checks=[check for check in CHECKS if check is not not_a_server_error],
             **kwargs,

@@ -223,7 +223,8 @@ class SimulatedOutageTests(OutageAssertions, BaseTestCase):
 
     def test_it_catches_errors_raised_by_other_middleware(self):
         # Django turns an exception raised inside a middleware into a 500 response on the
-        # spot; the outage middleware, outside it, replaces that 500 with the 503.
+        # spot; the outage middleware, outside it, replaces that 500 with the 503. (Machine
+        # endpoints run no middleware inside their guard: plumbing/machine.py.)
         client = Client(raise_request_exception=False)
         failure = OperationalError("server closed the connection unexpectedly")
         with (
@@ -231,10 +232,17 @@ class SimulatedOutageTests(OutageAssertions, BaseTestCase):
             self.assertLogs("django.request", "ERROR"),
             self.assertLogs("oauthapps.middleware", "ERROR"),
         ):
-            self.assert_outage(client.get("/api/whoami/"), "dialect")
-            self.assert_outage(client.post("/oauth/revoke", {"token": "x"}), "rfc")
             self.assert_outage_page(client.get("/accounts/login/"))
-        self.assertEqual(client.get("/api/whoami/").status_code, 200)
+            self.assert_outage_page(client.get("/user/apps/"))
+        self.assertEqual(client.get("/accounts/login/").status_code, 200)
+
+    def test_machine_endpoints_do_not_run_the_browser_middleware(self):
+        # The same broken message middleware does not touch whoami or revocation at all.
+        client = Client(raise_request_exception=False)
+        failure = OperationalError("server closed the connection unexpectedly")
+        with mock.patch.object(MessageMiddleware, "process_response", side_effect=failure):
+            self.assertEqual(client.get("/api/whoami/").status_code, 200)
+            self.assertEqual(client.post("/oauth/revoke", {"token": "x"}).status_code, 403)
 
     def test_other_database_errors_stay_errors(self):
         with (

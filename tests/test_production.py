@@ -80,9 +80,10 @@ class ProductionSettingsTestCase(SimpleTestCase):
             seen["staticfiles"], "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
         self.assertEqual(seen["STATIC_ROOT"], "/srv/static")
-        # Right after SecurityMiddleware (and the opt-in proxy middleware).
+        # Right after SecurityMiddleware (after the machine-endpoint dispatcher and the
+        # opt-in proxy middleware).
         self.assertEqual(
-            seen["middleware"][1:3],
+            seen["middleware"][2:4],
             [
                 "django.middleware.security.SecurityMiddleware",
                 "whitenoise.middleware.WhiteNoiseMiddleware",

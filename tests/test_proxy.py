@@ -52,7 +52,7 @@ class ClientAddressTestCase(SimpleTestCase):
 
 
 # A day-long window: no window boundary falls inside a test.
-@oauthapps_settings(RATE_LIMITS={"token_per_ip": "2/d"})
+@oauthapps_settings(RATE_LIMITS={"client_auth_failures_per_ip": "2/d"})
 class TrustedProxyMiddlewareTestCase(BaseTestCase):
     def token_request(self, client: str, remote: str = LB):
         return self.client.post(

@@ -1,5 +1,6 @@
-"""Rate limits: token requests per IP, failed client authentication per client_id and per
-IP, sign-in attempts, sign-ups; 429 in each endpoint's shape with Retry-After."""
+"""Rate limits: failed client authentication per (client_id, IP) and per IP (successful
+ones never count), sign-in attempts, sign-ups; 429 in each endpoint's shape with
+Retry-After."""
 
 import os
 import subprocess
@@ -40,57 +41,67 @@ class TokenEndpointLimitsTestCase(BaseTestCase):
         self.assertEqual(response.json(), body)
         self.assertTrue(1 <= int(response["Retry-After"]) <= 60, response["Retry-After"])
 
-    @limits(token_per_ip="3/m")
-    def test_it_limits_token_requests_per_ip(self):
-        for _ in range(3):
+    @limits(client_auth_failures_per_client_and_ip="2/m", client_auth_failures_per_ip="2/m")
+    def test_a_client_sending_many_successful_requests_is_never_refused(self):
+        for _ in range(30):
             self.assertEqual(self.client_credentials().status_code, 200)
-        self.assertTooMany(self.client_credentials())
-        self.assertEqual(self.client_credentials(ip="10.0.0.2").status_code, 200)
 
-    @limits(token_per_ip="1/m")
-    def test_it_answers_429_in_the_rfc_shape(self):
-        with rfc_dialect():
-            self.client_credentials()
-            self.assertTooMany(
-                self.client_credentials(),
+    @limits(client_auth_failures_per_client_and_ip="3/m")
+    def test_a_flood_of_wrong_secrets_reaches_429_with_retry_after(self):
+        for _ in range(3):
+            self.assertEqual(self.client_credentials("wrong").status_code, 400)
+        for _ in range(5):
+            self.assertTooMany(self.client_credentials("wrong"))
+
+    @override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
+    @limits(client_auth_failures_per_client_and_ip="3/m", client_auth_failures_per_ip="5/m")
+    def test_wrong_secrets_from_one_address_do_not_lock_out_the_client_elsewhere(self):
+        def through_proxy(client_address, secret=None):
+            return self.client.post(
+                "/oauth/token/",
                 {
-                    "error": "rate_limited",
-                    "error_description": "Too many requests, try again later",
+                    "grant_type": "client_credentials",
+                    "client_id": self.app.client_id,
+                    "client_secret": secret or self.secret,
                 },
+                REMOTE_ADDR="10.0.0.1",  # the load balancer
+                HTTP_X_FORWARDED_FOR=client_address,
             )
 
-    @limits(client_auth_failures_per_client="3/m")
-    def test_it_locks_a_client_id_after_failed_authentications_from_any_ip(self):
-        for n in range(3):
-            self.assertEqual(self.client_credentials("wrong", ip=f"10.0.1.{n}").status_code, 400)
-        # Even the right secret, from yet another address, must wait now.
-        self.assertTooMany(self.client_credentials(ip="10.0.1.9"))
-        other, other_secret = self.make_app(
-            owner=self.bob, name="Bob's App", allow_client_credentials=True
-        )
-        self.assertEqual(
-            self.client_credentials(other_secret, other.client_id, ip="10.0.1.9").status_code, 200
-        )
+        attacker, client = "203.0.113.66", "198.51.100.7"
+        statuses = [through_proxy(attacker, "wrong").status_code for _ in range(20)]
+        self.assertEqual(statuses[:3], [400, 400, 400])
+        self.assertEqual(set(statuses[3:]), {429})
+        # The client itself, from its own address, with its secret: served.
+        for _ in range(3):
+            self.assertEqual(through_proxy(client).status_code, 200)
 
     @limits(client_auth_failures_per_ip="3/m")
     def test_it_limits_failed_authentications_per_ip_across_client_ids(self):
         for n in range(3):
             r = self.client_credentials("wrong", client_id=f"guess-{n}")
             self.assertEqual(r.status_code, 400)
-        self.assertTooMany(self.client_credentials())
-        self.assertEqual(self.client_credentials(ip="10.0.0.2").status_code, 200)
+        self.assertTooMany(self.client_credentials("wrong", client_id="guess-9"))
+        # A client that authenticates is never refused, even from that address.
+        self.assertEqual(self.client_credentials().status_code, 200)
 
-    @limits(client_auth_failures_per_client="2/m", client_auth_failures_per_ip="2/m")
-    def test_it_does_not_count_successful_authentications(self):
-        for _ in range(5):
-            self.assertEqual(self.client_credentials().status_code, 200)
+    @limits(client_auth_failures_per_client_and_ip="1/m")
+    def test_it_answers_429_in_the_rfc_shape(self):
+        with rfc_dialect():
+            self.client_credentials("wrong")
+            self.assertTooMany(
+                self.client_credentials("wrong"),
+                {
+                    "error": "rate_limited",
+                    "error_description": "Too many requests, try again later",
+                },
+            )
 
-    @limits(client_auth_failures_per_client="2/m")
+    @limits(client_auth_failures_per_client_and_ip="2/m")
     def test_it_counts_failures_at_revocation_and_introspection(self):
         data = {"client_id": self.app.client_id, "client_secret": "wrong", "token": "x"}
         self.assertEqual(self.client.post("/oauth/revoke", data).status_code, 401)
         self.assertEqual(self.client.post("/oauth/introspect", data).status_code, 401)
-        data["client_secret"] = self.secret
         for path in ("/oauth/revoke", "/oauth/introspect"):
             with self.subTest(path):
                 r = self.client.post(path, data)
@@ -98,11 +109,17 @@ class TokenEndpointLimitsTestCase(BaseTestCase):
                 # Revocation and introspection always answer in the RFC shape.
                 self.assertEqual(r.json()["error"], "rate_limited")
                 self.assertIn("Retry-After", r)
-        self.assertTooMany(self.client_credentials())
+        # One count for the three endpoints (the test client's address is 127.0.0.1).
+        self.assertTooMany(self.client_credentials("wrong", ip="127.0.0.1"))
+        # The right secret is still served everywhere.
+        data["client_secret"] = self.secret
+        self.assertEqual(self.client.post("/oauth/revoke", data).status_code, 200)
+        self.assertEqual(self.client.post("/oauth/introspect", data).status_code, 200)
+        self.assertEqual(self.client_credentials(ip="127.0.0.1").status_code, 200)
 
-    @limits(token_per_ip=None, client_auth_failures_per_client=None)
+    @limits(client_auth_failures_per_client_and_ip=None, client_auth_failures_per_ip=None)
     def test_it_turns_a_limit_off_with_none(self):
-        for _ in range(15):
+        for _ in range(40):
             self.assertEqual(self.client_credentials("wrong").status_code, 400)
 
 
@@ -171,12 +188,12 @@ class SharedCountersTestCase(BaseTestCase):
             "from django.conf import settings\n"
             f"settings.CACHES['default']['KEY_PREFIX'] = {prefix!r}\n"
             "settings.OAUTHAPPS = {**settings.OAUTHAPPS, "
-            "'RATE_LIMITS': {'client_auth_failures_per_client': '3/m'}}\n"
+            "'RATE_LIMITS': {'client_auth_failures_per_client_and_ip': '3/m'}}\n"
             "from django.test import RequestFactory\n"
             "from oauthapps import ratelimits\n"
             "request = RequestFactory().post('/oauth/token/')\n"
             "for _ in range(3):\n"
-            f"    ratelimits.hit(request, ('client_auth_failures_per_client', {client_id!r}))\n"
+            f"    ratelimits.client_auth_failed(request, {client_id!r})\n"
         )
         env = {
             **os.environ,
@@ -190,13 +207,14 @@ class SharedCountersTestCase(BaseTestCase):
         data = {
             "grant_type": "client_credentials",
             "client_id": self.app.client_id,
-            "client_secret": self.secret,
+            "client_secret": "wrong",
         }
-        with override_settings(CACHES=caches), limits(client_auth_failures_per_client="3/m"):
+        limit = limits(client_auth_failures_per_client_and_ip="3/m")
+        with override_settings(CACHES=caches), limit:
             r = self.client.post("/oauth/token/", data)
         self.assertEqual(r.status_code, 429)
-        with limits(client_auth_failures_per_client="3/m"):  # the local cache knows nothing
-            self.assertEqual(self.client.post("/oauth/token/", data).status_code, 200)
+        with limit:  # the local cache knows nothing
+            self.assertEqual(self.client.post("/oauth/token/", data).status_code, 400)
 
 
 class AppRegistrationLimitTestCase(BaseTestCase):

@@ -469,7 +469,7 @@ class TokenTransportTestCase(SecurityTestCase):
 
 
 class ForwardedHeadersTestCase(SecurityTestCase):
-    @oauthapps_settings(RATE_LIMITS={"token_per_ip": "2/m"})
+    @oauthapps_settings(RATE_LIMITS={"client_auth_failures_per_ip": "2/m"})
     def test_it_does_not_let_x_forwarded_for_escape_the_rate_limits(self):
         self.app.allow_client_credentials = True
         self.app.save()
@@ -479,7 +479,7 @@ class ForwardedHeadersTestCase(SecurityTestCase):
                 {
                     "grant_type": "client_credentials",
                     "client_id": self.app.client_id,
-                    "client_secret": self.secret,
+                    "client_secret": "wrong",
                 },
                 REMOTE_ADDR="10.0.0.1",
                 HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
@@ -487,7 +487,7 @@ class ForwardedHeadersTestCase(SecurityTestCase):
             ).status_code
             for n in range(3)
         ]
-        self.assertEqual(statuses, [200, 200, 429])
+        self.assertEqual(statuses, [400, 400, 429])
 
     def test_it_records_the_connecting_address_not_a_forwarded_one(self):
         self.client.force_login(self.bob)

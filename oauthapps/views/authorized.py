@@ -7,14 +7,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from oauthapps import audit, services
+from oauthapps import audit, selectors, services
 from oauthapps.models import Application
 from oauthapps.scopes import describe
 
 
 @login_required
 def authorized_list(request: HttpRequest) -> HttpResponse:
-    authorizations = services.authorized_applications(user=request.user)
+    authorizations = selectors.authorized_applications(user=request.user)
     rows = [(a, describe(a.scopes)) for a in authorizations]
     return render(request, "oauthapps/authorized_list.html", {"rows": rows})
 

@@ -2,6 +2,7 @@
 
 import json
 import time
+from contextlib import nullcontext
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from django.contrib.auth import logout
@@ -16,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
 
-from oauthapps import audit, errors, ratelimits, services
+from oauthapps import audit, errors, parsing, ratelimits, selectors, services
 from oauthapps.backends import issuer
 from oauthapps.errors import OAuthError
 from oauthapps.scopes import describe
@@ -66,14 +67,16 @@ class AuthorizeView(OAuthLibMixin, View):
         except OAuthError as error:
             return errors.page_error_response(request, error)
         except OAuthToolkitError as error:
+            failure = error.oauthlib_error
             return errors.page_error_response(
-                request, errors.from_oauthlib(error.oauthlib_error.json)
+                request,
+                errors.from_oauthlib(failure.error, failure.description or "", failure.request),
             )
         return super().dispatch(request, auth, scopes, credentials)
 
     def get(self, request, auth, scopes, credentials) -> HttpResponse:
         forced = request.session.pop(FORCE_CONSENT, False)
-        if not forced and services.has_authorized(
+        if not forced and selectors.has_authorized(
             user=request.user, application=auth.application, scopes=auth.scopes
         ):
             return self.issue_code(request, auth, scopes, credentials)
@@ -125,36 +128,54 @@ class AuthorizeView(OAuthLibMixin, View):
 
 @method_decorator(csrf_exempt, name="dispatch")
 class TokenView(OAuthLibMixin, View):
-    """POST /oauth/token/: exchange a code, a refresh token or client credentials."""
+    """POST /oauth/token/: exchange a code, a refresh token or client credentials.
+
+    One pass: the request is parsed once (`parsing.parse_token_request`), the application
+    is read once by client_id, and the `TokenRequest` travels on the oauthlib request to
+    the validator, which writes any refusal's reason back there.
+    """
+
+    machine_endpoint = True
+    error_shape = errors.Shape.DIALECT
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        unreadable = errors.unreadable_body(request)
-        if unreadable is not None:
-            return errors.json_error_response(unreadable)
-        auth_limits = ratelimits.client_auth_limits(
-            request, services.presented_client_id(request)
-        )
-        wait = ratelimits.hit(
-            request, ("token_per_ip", ratelimits.ip_key(request))
-        ) or ratelimits.check(request, *auth_limits)
-        if wait:
-            return errors.json_error_response(errors.rate_limited(wait))
+        client_id = None
         try:
-            params, grant_type = services.check_token_request(request=request)
-            errors.clear_note()
-            with transaction.atomic():
-                _, body, status = self.get_oauthlib_core().token_response(request, params)
+            unreadable = errors.unreadable_body(request)
+            if unreadable is not None:
+                raise unreadable
+            token_request = parsing.parse_token_request(request)
+            client_id = token_request.client_id
+            client = token_request.client = selectors.client_by_id(client_id)
+            public = client is not None and client.is_public
+            if token_request.credentials.secret is None and not public:
+                raise OAuthError("missing_client_secret")
+            parsing.require_grant_parameters(token_request)
+            # Codes and refresh tokens are read, locked and replaced in one transaction; a
+            # client credentials token is a single INSERT and needs none.
+            single_insert = token_request.grant_type == "client_credentials"
+            with nullcontext() if single_insert else transaction.atomic():
+                oauthlib_request, body, status = self.get_oauthlib_core().token_response(
+                    request, token_request
+                )
+            issued = json.loads(body)
             if status != 200:
-                raise errors.from_oauthlib(body, grant_type=grant_type)
+                raise errors.from_oauthlib(
+                    issued.get("error", ""),
+                    issued.get("error_description", ""),
+                    oauthlib_request,
+                    grant_type=token_request.grant_type,
+                )
         except OAuthError as error:
-            if error.reason == "invalid_client":
-                ratelimits.hit(request, *auth_limits)
-            return errors.json_error_response(error)
-        errors.clear_note()
-        return token_response(json.loads(body))
+            if error.code == "invalid_client":
+                wait = ratelimits.client_auth_failed(request, client_id)
+                if wait:
+                    error = errors.rate_limited(wait)
+            return errors.error_response(error, self.error_shape)
+        return token_response(issued)
 
     def http_method_not_allowed(self, request, *args, **kwargs) -> HttpResponse:
-        return errors.json_error_response(OAuthError("method_not_allowed"))
+        return errors.error_response(OAuthError("method_not_allowed"), self.error_shape)
 
 
 def token_response(issued: dict) -> JsonResponse:

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from oauthapps import audit, services
+from oauthapps import audit, selectors, services
 from oauthapps.forms import TITLE_TAKEN, ApplicationForm
 from oauthapps.models import Application
 
@@ -65,7 +65,7 @@ def app_list(request: HttpRequest) -> HttpResponse:
     # Staff manage other people's applications from the admin; here they see their own.
     applications = Application.objects.filter(user=request.user).order_by("name")
     rows = [
-        (application, services.application_user_count(application=application))
+        (application, selectors.application_user_count(application=application))
         for application in applications
     ]
     return render(request, "oauthapps/app_list.html", {"rows": rows})
@@ -157,7 +157,7 @@ def app_revoke_all(request: HttpRequest, pk: int) -> HttpResponse:
         people = "user" if count == 1 else "users"
         messages.success(request, f"Revoked access for {count} {people}.")
         return redirect("oauthapps:app_list")
-    count = services.application_user_count(application=application)
+    count = selectors.application_user_count(application=application)
     return render(
         request, "oauthapps/app_revoke_all.html", {"application": application, "count": count}
     )

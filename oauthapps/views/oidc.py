@@ -7,9 +7,12 @@ in every dialect.
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from oauth2_provider.views import oidc as dot_oidc
 
+from oauthapps import errors
+from oauthapps.errors import OAuthError
 from oauthapps.views import tokens
 
 
+@errors.machine_endpoint(errors.Shape.RFC)
 def openid_configuration(request: HttpRequest) -> JsonResponse:
     """GET /.well-known/openid-configuration: the RFC 8414 metadata document itself.
 
@@ -25,6 +28,9 @@ class JwksView(dot_oidc.JwksInfoView):
     """GET /.well-known/jwks.json: the public half of the signing key (RS256), its `kid`
     the key's RFC 7638 thumbprint, as in every ID token's header (DOT's view)."""
 
+    machine_endpoint = True
+    error_shape = errors.Shape.RFC
+
 
 class UserInfoView(dot_oidc.UserInfoView):
     """GET or POST /oauth/userinfo/ with `Authorization: Bearer`: the person's claims.
@@ -36,16 +42,12 @@ class UserInfoView(dot_oidc.UserInfoView):
     §2.2).
     """
 
+    machine_endpoint = True
+    error_shape = errors.Shape.BEARER
+
     def _create_userinfo_response(self, request: HttpRequest) -> HttpResponse:
         if "access_token" in request.GET:
-            response = JsonResponse(
-                {
-                    "error": "invalid_request",
-                    "error_description": "Send the access token in the Authorization header, "
-                    "not in the URL",
-                },
-                status=400,
-            )
+            response = errors.error_response(OAuthError("token_in_url"), self.error_shape)
         else:
             response = super()._create_userinfo_response(request)
             if response.status_code != 200:  # oauthlib's RFC 6750 errors are JSON too

@@ -10,7 +10,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from oauthapps import backends, errors, oidc, ratelimits, services
+from oauthapps import backends, errors, oidc, parsing, ratelimits, selectors, services
 from oauthapps.conf import app_settings
 from oauthapps.errors import OAuthError
 from oauthapps.models import AccessToken
@@ -22,110 +22,118 @@ def _json(body: dict, status: int = 200) -> JsonResponse:
     return response
 
 
-def _invalid_client() -> JsonResponse:
-    return errors.rfc_error_response(OAuthError("invalid_client"))
-
-
-def _authenticate(request: HttpRequest, *, allow_public: bool = True):
-    """(client, None) for an authenticated client, else (None, the refusal: 401 or 429).
-
-    Failed client authentications count against the per-client_id and per-IP limits.
-    """
-    limits = ratelimits.client_auth_limits(request, services.presented_client_id(request))
-    wait = ratelimits.check(request, *limits)
-    if wait:
-        return None, errors.rfc_error_response(errors.rate_limited(wait))
-    client = services.authenticate_client(request=request, allow_public=allow_public)
-    if client is None:
-        ratelimits.hit(request, *limits)
-        return None, _invalid_client()
-    return client, None
-
-
-def _has_credentials(request: HttpRequest) -> bool:
-    return bool(request.POST.get("client_id") or request.META.get("HTTP_AUTHORIZATION"))
-
-
-class _FormView(View):
-    """A POST endpoint that answers in the RFC shape even before it can read the form.
+class _ClientEndpoint(View):
+    """A POST endpoint for clients, answering in the RFC shape even before it reads the form.
 
     Django raises when it cannot parse a body (larger than DATA_UPLOAD_MAX_MEMORY_SIZE,
     more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields, a broken multipart body, a charset
     other than UTF-8) and answers with an HTML page; other methods got an empty 405.
     """
 
+    machine_endpoint = True
+    error_shape = errors.Shape.RFC
+    allow_public_clients = True
+
     def dispatch(self, request: HttpRequest, *args, **kwargs):
         unreadable = errors.unreadable_body(request)
         if unreadable is not None:
-            return errors.rfc_error_response(unreadable)
+            return self.refuse(unreadable)
         return super().dispatch(request, *args, **kwargs)
 
+    def refuse(self, error: OAuthError) -> JsonResponse:
+        return errors.error_response(error, self.error_shape)
+
     def http_method_not_allowed(self, request: HttpRequest, *args, **kwargs) -> JsonResponse:
-        response = errors.rfc_error_response(OAuthError("method_not_allowed"))
+        response = self.refuse(OAuthError("method_not_allowed"))
         response["Allow"] = "POST"
         return response
 
+    def authenticate(self, request: HttpRequest):
+        """(client, None) for an authenticated client, else (None, the refusal: 401 or 429).
+
+        A failure counts against the per-address and per-(client_id, address) limits; an
+        authenticated client is never limited (oauthapps/ratelimits.py).
+        """
+        try:
+            credentials = parsing.client_credentials(request)
+        except OAuthError:  # repeated, NUL bytes, oversized, two methods: not credentials
+            credentials = parsing.ClientCredentials(None, None, "none")
+        client = selectors.authenticated_client(
+            client=selectors.client_by_id(credentials.client_id),
+            credentials=credentials,
+            allow_public=self.allow_public_clients,
+        )
+        if client is not None:
+            return client, None
+        wait = ratelimits.client_auth_failed(request, credentials.client_id)
+        error = errors.rate_limited(wait) if wait else OAuthError("invalid_client")
+        return None, self.refuse(error)
+
+
+def _not_authorized_to_revoke() -> JsonResponse:
+    return _json(
+        {
+            "error": "unauthorized_client",
+            "error_description": "You are not authorized to revoke this token",
+        },
+        status=403,
+    )
+
 
 @method_decorator(csrf_exempt, name="dispatch")
-class RevokeView(_FormView):
+class RevokeView(_ClientEndpoint):
     """POST /oauth/revoke: 200 {} whether or not the token existed; 403 for others' tokens."""
 
     def post(self, request: HttpRequest) -> JsonResponse:
-        if _has_credentials(request):
-            client, refusal = _authenticate(request)
+        if request.POST.get("client_id") or request.META.get("HTTP_AUTHORIZATION"):
+            client, refusal = self.authenticate(request)
             if refusal is not None:
                 return refusal
         else:
             client = None
         token_value = request.POST.get("token", "")
         if client is None or not token_value:
-            return _json(
-                {
-                    "error": "unauthorized_client",
-                    "error_description": "You are not authorized to revoke this token",
-                },
-                status=403,
-            )
-        token = services.find_any_token(token=token_value, hint=request.POST.get("token_type_hint"))
+            return _not_authorized_to_revoke()
+        token = selectors.find_any_token(
+            token=token_value, hint=request.POST.get("token_type_hint")
+        )
         if token is None:
             return _json({})
         if token.application_id != client.pk:
-            return _json(
-                {
-                    "error": "unauthorized_client",
-                    "error_description": "You are not authorized to revoke this token",
-                },
-                status=403,
-            )
+            return _not_authorized_to_revoke()
         services.revoke_token(token=token)
         return _json({})
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class IntrospectView(_FormView):
+class IntrospectView(_ClientEndpoint):
     """POST /oauth/introspect: a client sees its own tokens (resource servers see all)."""
 
+    allow_public_clients = False
+
     def post(self, request: HttpRequest) -> JsonResponse:
-        client, refusal = _authenticate(request, allow_public=False)
+        client, refusal = self.authenticate(request)
         if refusal is not None:
             return refusal
-        token = services.find_any_token(
-            token=request.POST.get("token", ""), hint=request.POST.get("token_type_hint")
+        token = selectors.find_any_token(
+            token=request.POST.get("token", ""),
+            hint=request.POST.get("token_type_hint"),
+            with_family=False,
         )
         if (
             token is None
-            or not services.is_live(token)
+            or not selectors.is_live(token)
             or (token.application_id != client.pk and not client.is_resource_server)
         ):
             return _json({"active": False})
         is_access = isinstance(token, AccessToken)
         body = {
             "active": True,
-            "scope": token.scope if is_access else services.refresh_token_scope(token),
+            "scope": token.scope if is_access else selectors.refresh_token_scope(token),
             "client_id": token.application.client_id,
             "token_type": "Bearer" if is_access else "refresh_token",
             "iat": int(token.created.timestamp()),
-            "exp": int(services.expires_at(token).timestamp()),
+            "exp": int(selectors.expires_at(token).timestamp()),
         }
         if token.user is not None:
             body["username"] = token.user.get_username()
@@ -133,6 +141,7 @@ class IntrospectView(_FormView):
         return _json(body)
 
 
+@errors.machine_endpoint(errors.Shape.RFC)
 def metadata(request: HttpRequest) -> JsonResponse:
     """GET /.well-known/oauth-authorization-server (RFC 8414), with OpenID Connect's fields."""
 
