@@ -207,7 +207,14 @@ def _live_access_tokens(**filters):
 
 
 def has_authorized(*, user, application: Application, scopes: list[str]) -> bool:
-    """Whether the person already granted these scopes and still holds a live token."""
+    """Whether the person already granted these scopes and still holds a live token.
+
+    Never for a public client (RFC 8252 §8.6): anyone can send its client_id with a
+    loopback redirect URI (any page, any program on the machine), so without a client
+    secret only the person's own press of Authorize shows the request is theirs.
+    """
+    if application.is_public:
+        return False
     live = _live_access_tokens(user=user, application=application)
     return any(set(scopes) <= set(scope.split()) for scope in live.values_list("scope", flat=True))
 
