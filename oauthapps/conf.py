@@ -37,8 +37,14 @@ DEFAULTS: dict[str, Any] = {
         # Failed client authentications (token, revoke, introspect), per client_id and per IP.
         "client_auth_failures_per_client": "10/m",
         "client_auth_failures_per_ip": "30/m",
-        # Sign-in attempts per IP, and failed sign-ins per username.
+        # Sign-in attempts per IP; failed sign-ins per IP and per (username, IP): over
+        # these, that address waits (429). Usernames are counted as Django reads them
+        # (stripped, NFKC, case-folded). Failed sign-ins per username from every address:
+        # over it, each attempt at that username is delayed about a second, never refused
+        # (so failures from elsewhere cannot lock the owner out).
         "login_per_ip": "30/m",
+        "login_failures_per_ip": "30/15m",
+        "login_failures_per_username_ip": "10/15m",
         "login_failures_per_username": "10/15m",
         # Accounts created per IP.
         "signup_per_ip": "5/h",

@@ -3,7 +3,7 @@
 docs/security.md names these tests in its rows.
 """
 
-
+from unittest import mock
 
 from oauthapps.models import Grant
 from tests.base import BaseTestCase, oauthapps_settings, pkce_pair, query_of
@@ -71,3 +71,60 @@ class SilentConsentTestCase(BaseTestCase):
         r = self.client.get(self.authorize_url())
         self.assertEqual(r.status_code, 302)
         self.assertIn("code", query_of(r["Location"]))
+
+
+# ---- 2. sign-in lockout and bypass ---------------------------------------------------------
+
+
+class SignInAttacksTestCase(BaseTestCase):
+    def login(self, username="bob", password="password", ip="10.0.0.1"):
+        return self.client.post(
+            "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip
+        )
+
+    def test_wrong_passwords_from_elsewhere_cannot_lock_the_owner_out(self):
+        for _ in range(10):  # the default limits: ten wrong passwords locked bob out
+            self.assertEqual(self.login(password="nope", ip="10.6.6.6").status_code, 200)
+        with mock.patch("time.sleep"):
+            r = self.login(ip="10.0.0.1")  # bob, from home, with the right password
+        self.assertEqual(r.status_code, 302, "the owner was locked out by someone else")
+        self.assertEqual(signed_in_as(self.client), str(self.bob.pk))
+        # ...while the attacker's address is refused, even with the right password.
+        r = self.login(ip="10.6.6.6")
+        self.assertContains(r, TOO_MANY, status_code=429)
+        self.assertTrue(1 <= int(r["Retry-After"]) <= 900)
+
+    @limits(login_failures_per_username_ip="3/15m")
+    def test_padded_full_width_or_other_case_usernames_share_the_limit(self):
+        for variant in (" bob", "bob ", "ｂｏｂ"):
+            self.assertEqual(self.login(variant, "nope").status_code, 200)
+        r = self.login("BOB", "nope")
+        self.assertEqual(r.status_code, 429, "a variant of the username escaped the limit")
+        self.assertEqual(self.login("bob").status_code, 429)
+
+    @limits(login_failures_per_username_ip="3/15m")
+    def test_failures_count_while_the_attacker_is_signed_in_to_another_account(self):
+        self.client.force_login(self.charlie)
+        for _ in range(3):
+            self.assertEqual(self.login(password="nope").status_code, 200)
+        self.assertEqual(self.login().status_code, 429, "failures were not counted")
+
+    @limits(login_failures_per_ip="3/15m")
+    def test_guessing_many_usernames_from_one_address_is_limited(self):
+        for name in ("alice", "bob", "charlie"):
+            self.assertEqual(self.login(name, "nope").status_code, 200)
+        self.assertContains(self.login("dana", "nope"), TOO_MANY, status_code=429)
+        self.assertEqual(self.login(ip="10.0.0.2").status_code, 302)
+
+    @limits(login_failures_per_username="3/15m", login_failures_per_username_ip="100/15m")
+    def test_a_distributed_attack_on_one_username_only_slows_it_down(self):
+        for n in range(5):
+            self.assertEqual(self.login(password="nope", ip=f"10.7.0.{n}").status_code, 200)
+        with mock.patch("time.sleep") as sleep:
+            r = self.login(ip="10.0.0.1")
+        self.assertEqual(r.status_code, 302, "the right password was refused")
+        sleep.assert_called_once()
+        self.assertLessEqual(sleep.call_args.args[0], 2)
+        with mock.patch("time.sleep") as sleep:
+            self.login("alice")  # other people are not slowed down
+        sleep.assert_not_called()
