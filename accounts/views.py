@@ -43,6 +43,7 @@ class LoginView(auth_views.LoginView):
     (`login_failures_per_username_ip`). Failures at a username from everywhere
     (`login_failures_per_username`) only slow its sign-ins down: nobody can lock its owner
     out. A failure is a form that did not authenticate, whoever is signed in already.
+    The admin signs in through this view too (accounts/admin.py).
     """
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:

@@ -128,3 +128,39 @@ class SignInAttacksTestCase(BaseTestCase):
         with mock.patch("time.sleep") as sleep:
             self.login("alice")  # other people are not slowed down
         sleep.assert_not_called()
+
+
+# ---- 3. the admin sign-in --------------------------------------------------------------------
+
+
+class AdminSignInTestCase(BaseTestCase):
+    def admin_login(self, password="password", username="charlie", ip="10.0.0.1"):
+        return self.client.post(
+            "/admin/login/?next=/admin/",
+            {"username": username, "password": password, "next": "/admin/"},
+            REMOTE_ADDR=ip,
+        )
+
+    @limits(login_failures_per_username_ip="3/15m")
+    def test_password_guessing_at_the_admin_sign_in_is_limited(self):
+        for _ in range(3):
+            self.assertEqual(self.admin_login("nope").status_code, 200)
+        r = self.admin_login()
+        self.assertEqual(r.status_code, 429, "the admin sign-in has no limit")
+        self.assertIn("Retry-After", r)
+        # One limit for both sign-in pages.
+        r = self.client.post(
+            "/accounts/login/",
+            {"username": "charlie", "password": "password"},
+            REMOTE_ADDR="10.0.0.1",
+        )
+        self.assertEqual(r.status_code, 429)
+
+    def test_the_admin_sign_in_still_admits_only_staff(self):
+        r = self.admin_login(username="bob")
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "staff account")
+        self.assertIsNone(signed_in_as(self.client))
+        r = self.admin_login()
+        self.assertEqual((r.status_code, r["Location"]), (302, "/admin/"))
+        self.assertEqual(self.client.get("/admin/").status_code, 200)
