@@ -164,3 +164,36 @@ class AdminSignInTestCase(BaseTestCase):
         r = self.admin_login()
         self.assertEqual((r.status_code, r["Location"]), (302, "/admin/"))
         self.assertEqual(self.client.get("/admin/").status_code, 200)
+
+
+# ---- 4. logout by link -------------------------------------------------------------------------
+
+
+class ForceLoginLinkTestCase(BaseTestCase):
+    def test_a_link_with_force_login_cannot_sign_anyone_out(self):
+        self.client.force_login(self.bob)
+        for url in (
+            "/oauth/authorize/?force_login=true",
+            self.authorize_url(force_login="true", redirect_uri="https://evil.example/"),
+            self.authorize_url(force_login="true", client_id="nope"),
+        ):
+            with self.subTest(url=url):
+                r = self.client.get(url)
+                self.assertIn(r.status_code, (400, 404))
+                self.assertTemplateUsed(r, "oauthapps/error.html")
+                self.assertEqual(signed_in_as(self.client), str(self.bob.pk), "signed out")
+
+    def test_force_login_still_signs_out_for_a_valid_request(self):
+        self.client.force_login(self.bob)
+        r = self.client.get(self.authorize_url(force_login="true"))
+        self.assertTrue(r["Location"].startswith("/accounts/login/"))
+        self.assertIsNone(signed_in_as(self.client))
+
+    def test_a_visitor_who_is_not_signed_in_signs_in_once(self):
+        self.get_token(self.bob)
+        r = self.client.get(self.authorize_url(force_login="true"))
+        self.assertTrue(r["Location"].startswith("/accounts/login/"))
+        self.assertNotIn("force_login", r["Location"])
+        r = self.client.post(r["Location"], {"username": "bob", "password": "password"})
+        r = self.client.get(r["Location"])
+        self.assertContains(r, "Authorize")  # the consent page, no second sign-in
