@@ -327,9 +327,8 @@ def find_access_token(*, token: str) -> AccessToken | None:
     if access_token is None or access_token.is_expired():
         return None
     application = access_token.application
-    user = access_token.user
-    if application is not None and user is not None and not application.is_visible_to(user):
-        return None
+    if application is not None and not application.is_visible_to(access_token.user):
+        return None  # unapproved: only its owner's own tokens work (an app token has no user)
     return access_token
 
 
@@ -449,9 +448,10 @@ def revoke_token_family(*, family) -> bool:
 
 def is_live(token: AccessToken | RefreshToken) -> bool:
     """Whether the token would be accepted: unexpired, unrevoked, and its application
-    still exists for its user (an unapproved application exists only for its owner)."""
+    still exists for its user (an unapproved application exists only for its owner, so
+    its own client-credentials tokens, which have no user, are dead)."""
     application, user = token.application, token.user
-    if application is not None and user is not None and not application.is_visible_to(user):
+    if application is not None and not application.is_visible_to(user):
         return False
     if isinstance(token, AccessToken):
         return not token.is_expired()

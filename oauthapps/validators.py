@@ -40,7 +40,10 @@ class Validator(OAuth2Validator):
 
     def authenticate_client(self, request, *args, **kwargs) -> bool:
         if super().authenticate_client(request, *args, **kwargs):
-            return True
+            # An unapproved application works only for its owner signing in with it: it
+            # gets no token of its own, and is answered as if it did not exist.
+            if request.grant_type != "client_credentials" or request.client.approved:
+                return True
         errors.note("invalid_client")
         return False
 
@@ -320,6 +323,6 @@ class Validator(OAuth2Validator):
             return False
         access_token = request.access_token
         user, application = access_token.user, access_token.application
-        if user is None:
-            return "openid" not in (scopes or ())
-        return application is None or application.is_visible_to(user)
+        if application is not None and not application.is_visible_to(user):
+            return False  # unapproved: only its owner's tokens work (app tokens have no user)
+        return user is not None or "openid" not in (scopes or ())
