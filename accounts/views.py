@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.forms import SignupForm
-from oauthapps import ratelimits
+from accounts.forms import GatehousePasswordChangeForm, SignupForm
+from oauthapps import audit, ratelimits, services
 
 
 def too_many(request: HttpRequest, wait: int, message: str) -> HttpResponse:
@@ -66,6 +66,30 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form) -> HttpResponse:
         ratelimits.hit(self.request, *self.failure_limits)
         return super().form_invalid(form)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; with the box ticked (the default), every application the
+    person authorized loses its access (services.revoke_all_authorizations), audited."""
+
+    form_class = GatehousePasswordChangeForm
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        if form.cleaned_data["revoke_authorizations"]:
+            for application in services.revoke_all_authorizations(user=form.user):
+                audit.record(
+                    action=audit.Action.AUTHORIZATION_REVOKED,
+                    request=self.request,
+                    application=application,
+                    reason="password_changed",
+                )
+            messages.success(
+                self.request,
+                "Every application you had authorized was signed out: no application can "
+                "use your account until you authorize it again.",
+            )
+        return response
 
 
 def signup(request: HttpRequest) -> HttpResponse:

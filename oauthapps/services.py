@@ -19,6 +19,7 @@ from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import (
     get_access_token_model,
     get_application_model,
+    get_grant_model,
     get_refresh_token_model,
 )
 
@@ -31,6 +32,7 @@ from oauthapps.redirect_uris import OOB_URI
 Application = get_application_model()
 AccessToken = get_access_token_model()
 RefreshToken = get_refresh_token_model()
+Grant = get_grant_model()
 
 _CODE_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 _MAX_PARAM_LENGTH = 4096
@@ -523,3 +525,14 @@ def authorized_applications(*, user) -> list[Authorization]:
 def revoke_authorization(*, user, application: Application) -> bool:
     """Revoke every token the person granted the application; whether there was any."""
     return _revoke_tokens(user=user, application=application) > 0
+
+
+@transaction.atomic
+def revoke_all_authorizations(*, user) -> list[Application]:
+    """End every application's access to the person's account (after a password change):
+    all their tokens, and the codes not yet redeemed. Returns the applications that held
+    live tokens."""
+    applications = [entry.application for entry in authorized_applications(user=user)]
+    _revoke_tokens(user=user)
+    Grant.objects.filter(user=user, redeemed_at__isnull=True).delete()
+    return applications

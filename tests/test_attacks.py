@@ -5,7 +5,7 @@ docs/security.md names these tests in its rows.
 
 from unittest import mock
 
-from oauthapps.models import AccessToken, Grant
+from oauthapps.models import AccessToken, AuditEntry, Grant, RefreshToken
 from tests.base import BaseTestCase, oauthapps_settings, pkce_pair, query_of
 
 TOO_MANY = "Too many attempts"
@@ -254,3 +254,50 @@ class UnapprovedApplicationTestCase(BaseTestCase):
         token = r.json()["access_token"]
         r = self.client.get("/api/whoami/", HTTP_AUTHORIZATION=f"Bearer {token}")
         self.assertEqual(r.json()["username"], "alice")
+
+
+# ---- 6. a password change ends every grant ---------------------------------------------------
+
+
+class PasswordChangeTestCase(BaseTestCase):
+    NEW = "a-new-long-passphrase"
+
+    def change_password(self, **extra):
+        data = {"old_password": "password", "new_password1": self.NEW, "new_password2": self.NEW}
+        return self.client.post("/accounts/password/", {**data, **extra})
+
+    def test_a_password_change_ends_every_applications_access(self):
+        token = self.exchange(self.get_code(self.bob)).json()
+        self.client.logout()
+        self.client.force_login(self.bob)
+        page = self.client.get("/accounts/password/")
+        self.assertContains(page, 'name="revoke_authorizations"')
+        self.assertContains(page, "checked")
+        r = self.change_password(revoke_authorizations="on")
+        self.assertEqual(r.status_code, 302, r.context and r.context["form"].errors)
+        r = self.client.get(r["Location"])
+        self.assertContains(r, "no application can use your account")
+        who = self.client.get(
+            "/api/whoami/", HTTP_AUTHORIZATION=f"Bearer {token['access_token']}"
+        )
+        self.assertEqual(who.status_code, 403, "the thief's token still works")
+        self.assertEqual(self.refresh(token["refresh_token"]).status_code, 400)
+        self.assertFalse(AccessToken.objects.filter(user=self.bob).exists())
+        self.assertFalse(RefreshToken.objects.filter(user=self.bob, revoked=None).exists())
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.AUTHORIZATION_REVOKED)
+        self.assertEqual((entry.actor, entry.application), (self.bob, self.app))
+        self.assertEqual(entry.detail, {"reason": "password_changed"})
+
+    def test_an_unredeemed_code_dies_with_the_password_change(self):
+        code = self.get_code(self.bob)
+        self.change_password(revoke_authorizations="on")
+        self.assertEqual(self.exchange(code).status_code, 400)
+
+    def test_the_person_may_keep_the_authorizations(self):
+        token = self.exchange(self.get_code(self.bob)).json()["access_token"]
+        r = self.change_password()  # box unticked
+        self.assertEqual(r.status_code, 302)
+        who = self.client.get("/api/whoami/", HTTP_AUTHORIZATION=f"Bearer {token}")
+        self.assertEqual(who.json()["username"], "bob")
+        revoked = AuditEntry.objects.filter(action=AuditEntry.Action.AUTHORIZATION_REVOKED)
+        self.assertFalse(revoked.exists())
