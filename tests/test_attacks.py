@@ -443,3 +443,16 @@ class UnusableRedirectURITestCase(BaseTestCase):
         self.client.force_login(self.bob)
         r = self.client.post(self.authorize_url(app, redirect_uri=uri), {"authorize": "1"})
         self.assertTrue(r["Location"].startswith(uri + "?code="))
+
+
+# ---- 11. metadata does not offer unauthenticated introspection ----------------------------
+
+
+class IntrospectionMetadataTestCase(BaseTestCase):
+    def test_metadata_does_not_offer_introspection_without_client_authentication(self):
+        doc = self.client.get("/.well-known/oauth-authorization-server").json()
+        self.assertNotIn("none", doc["introspection_endpoint_auth_methods_supported"])
+        self.assertEqual(
+            doc["introspection_endpoint_auth_methods_supported"],
+            ["client_secret_basic", "client_secret_post"],
+        )
