@@ -221,7 +221,7 @@ OAUTHAPPS = {
     "DEFAULT_SCOPE": "public",
     # A refresh token rotated out less than this long ago is refused without revoking its
     # family: that is a client's own concurrent refreshes racing, not reuse by a thief.
-    "REFRESH_TOKEN_GRACE_SECONDS": env.int("REFRESH_TOKEN_GRACE_PERIOD_SECONDS", default=10),
+    "REFRESH_TOKEN_GRACE_SECONDS": env.int("REFRESH_TOKEN_GRACE_PERIOD_SECONDS", default=0),
 }
 
 # django-oauth-toolkit provides the grant machinery; oauthapps plugs into it here.

@@ -25,7 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "APP_REGISTRATION_RATE": "10/h",
     # A refresh token rotated out less than this many seconds ago is refused without
     # revoking its family (a client's own racing refreshes); later reuse revokes it.
-    "REFRESH_TOKEN_GRACE_SECONDS": 10,
+    "REFRESH_TOKEN_GRACE_SECONDS": 0,
     # Audit entries older than this many days are removed by `manage.py cleanup`
     # (None: kept forever).
     "AUDIT_RETENTION_DAYS": 365,

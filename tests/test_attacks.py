@@ -6,6 +6,7 @@ docs/security.md names these tests in its rows.
 from io import StringIO
 from unittest import mock
 
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from oauthapps.models import AccessToken, Application, AuditEntry, Grant, RefreshToken
@@ -456,3 +457,16 @@ class IntrospectionMetadataTestCase(BaseTestCase):
             doc["introspection_endpoint_auth_methods_supported"],
             ["client_secret_basic", "client_secret_post"],
         )
+
+
+# ---- 12. refresh token reuse within seconds -------------------------------------------------
+
+
+class RefreshReuseTestCase(BaseTestCase):
+    def test_a_stolen_refresh_token_replayed_within_seconds_revokes_the_family(self):
+        first = self.exchange(self.get_code(self.bob)).json()
+        second = self.refresh(first["refresh_token"]).json()
+        self.assertEqual(self.refresh(first["refresh_token"]).status_code, 400)
+        r = self.refresh(second["refresh_token"])
+        self.assertEqual(r.status_code, 400, "the family survived a replay within the grace")
+        self.assertEqual(settings.OAUTHAPPS["REFRESH_TOKEN_GRACE_SECONDS"], 0)
