@@ -8,6 +8,7 @@ Anything required outside development fails fast with ImproperlyConfigured.
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -239,7 +240,7 @@ OAUTHAPPS = {
     "DEFAULT_SCOPE": "public",
     # A refresh token rotated out less than this long ago is refused without revoking its
     # family: that is a client's own concurrent refreshes racing, not reuse by a thief.
-    "REFRESH_TOKEN_GRACE_SECONDS": env.int("REFRESH_TOKEN_GRACE_PERIOD_SECONDS", default=10),
+    "REFRESH_TOKEN_GRACE_SECONDS": env.int("REFRESH_TOKEN_GRACE_PERIOD_SECONDS", default=0),
 }
 
 # django-oauth-toolkit provides the grant machinery; oauthapps plugs into it here.
@@ -282,6 +283,37 @@ OAUTH2_PROVIDER = {
     # private-use schemes). https-only here keeps DOT's RFC 9700 deploy check (W008) quiet.
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
+
+# The issuer identifier: `issuer` in the metadata, RFC 9207's `iss` in authorization
+# responses, `iss` in ID tokens. Without OAUTH_ISSUER it is derived from each request's
+# scheme and host, so where several host names serve the site a client can be shown
+# another issuer; OAUTH_ISSUER fixes it (DOT's OIDC_ISS_ENDPOINT, which every one of
+# them reads). An https URL with a host, no query or fragment; a trailing "/" is dropped.
+OAUTH_ISSUER = env.str("OAUTH_ISSUER", default="").rstrip("/")
+
+
+def _is_issuer_url(value: str) -> bool:
+    try:
+        url = urlsplit(value)
+        url.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return False
+    return (
+        url.scheme == "https"
+        and bool(url.hostname)
+        and url.username is None
+        and not any(c in value for c in "?#")
+        and not any(c.isspace() for c in value)
+    )
+
+
+if OAUTH_ISSUER:
+    if not _is_issuer_url(OAUTH_ISSUER):
+        raise ImproperlyConfigured(
+            "OAUTH_ISSUER must be an https URL with a host and no query or fragment, "
+            "such as https://auth.example.org."
+        )
+    OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"] = OAUTH_ISSUER
 
 # ---- OpenID Connect ------------------------------------------------------------------
 # The `openid` scope gets a signed ID token (RS256) with the code exchange, and the

@@ -25,7 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "APP_REGISTRATION_RATE": "10/h",
     # A refresh token rotated out less than this many seconds ago is refused without
     # revoking its family (a client's own racing refreshes); later reuse revokes it.
-    "REFRESH_TOKEN_GRACE_SECONDS": 10,
+    "REFRESH_TOKEN_GRACE_SECONDS": 0,
     # Audit entries older than this many days are removed by `manage.py cleanup`
     # (None: kept forever).
     "AUDIT_RETENTION_DAYS": 365,
@@ -36,8 +36,14 @@ DEFAULTS: dict[str, Any] = {
         # and per IP. Successful ones are never counted (oauthapps/ratelimits.py).
         "client_auth_failures_per_client_and_ip": "10/m",
         "client_auth_failures_per_ip": "30/m",
-        # Sign-in attempts per IP, and failed sign-ins per username.
+        # Sign-in attempts per IP; failed sign-ins per IP and per (username, IP): over
+        # these, that address waits (429). Usernames are counted as Django reads them
+        # (stripped, NFKC, case-folded). Failed sign-ins per username from every address:
+        # over it, each attempt at that username is delayed about a second, never refused
+        # (so failures from elsewhere cannot lock the owner out).
         "login_per_ip": "30/m",
+        "login_failures_per_ip": "30/15m",
+        "login_failures_per_username_ip": "10/15m",
         "login_failures_per_username": "10/15m",
         # Accounts created per IP.
         "signup_per_ip": "5/h",

@@ -19,7 +19,7 @@ from oauth2_provider.models import (
 )
 from oauth2_provider.settings import oauth2_settings
 
-from oauthapps import redirect_uris
+from oauthapps import redirect_uris, titles
 from oauthapps.conf import app_settings
 
 
@@ -96,20 +96,37 @@ class Application(AbstractApplication):
             return True
         return self.authorization_grant_type in grant_types
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        application = super().from_db(db, field_names, values)
+        application._stored_title = application.__dict__.get("name")
+        return application
+
     def clean(self) -> None:
-        errors = []
+        problems: dict[str, list[str]] = {}
+        if self.name != getattr(self, "_stored_title", None):
+            # A title set or changed (every path: settings pages, createapp, the API,
+            # the admin) must not pass for another application's (oauthapps/titles.py).
+            others = type(self)._default_manager.exclude(pk=self.pk).values_list("name", flat=True)
+            try:
+                titles.check_title(self.name, others=others)
+            except ValidationError as exc:
+                problems["name"] = exc.messages
+        uri_errors = []
         for uri in self.redirect_uri_list:
             try:
                 redirect_uris.validate_redirect_uri(uri)
             except ValidationError as exc:
-                errors.extend(exc.messages)
+                uri_errors.extend(exc.messages)
         if (
             not self.redirect_uri_list
             and self.authorization_grant_type == self.GRANT_AUTHORIZATION_CODE
         ):
-            errors.append("Add at least one redirect URI.")
-        if errors:
-            raise ValidationError({"redirect_uris": errors})
+            uri_errors.append("Add at least one redirect URI.")
+        if uri_errors:
+            problems["redirect_uris"] = uri_errors
+        if problems:
+            raise ValidationError(problems)
 
 
 class Grant(AbstractGrant):

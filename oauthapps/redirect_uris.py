@@ -5,7 +5,8 @@ Registration (RFC 9700 §2.1, RFC 8252):
 - `http` only for loopback hosts (127.0.0.1, [::1], localhost);
 - private-use schemes for native apps (`com.example.app:/callback`);
 - the out-of-band URN `urn:ietf:wg:oauth:2.0:oob`.
-No fragments, no user-info, no dangerous schemes.
+No fragments, no user-info, no dangerous schemes, and nothing the authorization endpoint
+would refuse (`is_well_formed`: non-ASCII hosts, `\\`, `"`, `<`, `>`, bad %-escapes).
 
 Matching is exact string equality, except that a loopback `http` URI matches on any
 port (RFC 8252 §7.3): native apps pick a free port at run time.
@@ -14,6 +15,7 @@ port (RFC 8252 §7.3): native apps pick a free port at run time.
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from oauthlib.uri_validate import is_absolute_uri
 
 OOB_URI = "urn:ietf:wg:oauth:2.0:oob"
 LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
@@ -35,6 +37,14 @@ def is_loopback(uri: str) -> bool:
     return bool(parts and parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS)
 
 
+def is_well_formed(uri: str) -> bool:
+    """Whether the authorization endpoint can redirect to `uri` at all: oauthlib refuses
+    every redirect_uri that is not an RFC 3986 absolute URI (ASCII only, a host in its
+    xn-- form, no `\\ " < > { } | ^`, valid %-escapes) with invalid_request, using this
+    same function, so a URI it refuses is refused at registration too."""
+    return uri == OOB_URI or bool(is_absolute_uri(uri))
+
+
 def validate_redirect_uri(uri: str) -> None:
     """Raise ValidationError with a sentence a person understands."""
     if uri == OOB_URI:
@@ -48,6 +58,11 @@ def validate_redirect_uri(uri: str) -> None:
     parts = _split(uri)
     if parts is None or not parts.scheme:
         raise ValidationError(f"{uri}: not an absolute URI.")
+    if not is_well_formed(uri):
+        raise ValidationError(
+            f"{uri}: not a valid URI. Use ASCII only (a host in its xn-- form), "
+            "percent-encode other characters, and no \\ \" < > { } | ^ or `."
+        )
     scheme = parts.scheme.lower()
     if scheme in FORBIDDEN_SCHEMES:
         raise ValidationError(f"{uri}: the {scheme} scheme is not allowed.")

@@ -105,9 +105,10 @@ def authenticated_client(
 
 def usable_by_holder(token) -> bool:
     """Whether the token's application still exists for the token's holder: an unapproved
-    application works only for its owner."""
-    application, user = token.application, token.user
-    return application is None or user is None or application.is_visible_to(user)
+    application works only for its owner, so its own client-credentials tokens, which
+    have no user, are dead."""
+    application = token.application
+    return application is None or application.is_visible_to(token.user)
 
 
 def find_access_token(*, token: str) -> AccessToken | None:
@@ -184,7 +185,14 @@ def live_access_tokens(**filters):
 
 
 def has_authorized(*, user, application: Application, scopes: list[str]) -> bool:
-    """Whether the person already granted these scopes and still holds a live token."""
+    """Whether the person already granted these scopes and still holds a live token.
+
+    Never for a public client (RFC 8252 §8.6): anyone can send its client_id with a
+    loopback redirect URI (any page, any program on the machine), so without a client
+    secret only the person's own press of Authorize shows the request is theirs.
+    """
+    if application.is_public:
+        return False
     live = live_access_tokens(user=user, application=application)
     return any(set(scopes) <= set(scope.split()) for scope in live.values_list("scope", flat=True))
 

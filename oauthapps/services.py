@@ -15,6 +15,7 @@ from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import (
     get_access_token_model,
     get_application_model,
+    get_grant_model,
     get_refresh_token_model,
 )
 
@@ -28,6 +29,7 @@ from oauthapps.redirect_uris import OOB_URI
 Application = get_application_model()
 AccessToken = get_access_token_model()
 RefreshToken = get_refresh_token_model()
+Grant = get_grant_model()
 
 _CODE_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 _MAX_NONCE_LENGTH = 255  # Grant.nonce
@@ -203,9 +205,11 @@ def revoke_token_family(*, family) -> bool:
 
     Returns whether anything was still live. The family's rows are locked first (in
     primary-key order, as rotation locks them), so a rotation in flight commits before
-    the family is read again, and the pair it minted is revoked as well. Then one UPDATE
-    (revoked, unlinked) and one DELETE of the access tokens they held: nothing else
-    refers to an access token, so Django's cascade collector has nothing to add.
+    the family is read again, and the pair it minted is revoked as well: the DELETE and
+    the UPDATE that follow are new statements, which see that pair (the locking read's
+    own snapshot does not). Nothing else refers to an access token, so the DELETE needs
+    none of Django's cascade collection; the UPDATE then unlinks the deleted rows in the
+    same transaction (the foreign key is checked at commit).
     """
     if family is None:
         return False
@@ -213,18 +217,17 @@ def revoke_token_family(*, family) -> bool:
         RefreshToken.objects.select_for_update()
         .filter(token_family=family)
         .order_by("pk")
-        .values_list("pk", "revoked", "access_token_id")
+        .values_list("revoked", "access_token_id")
     )
-    access_token_ids = [at for _, _, at in locked if at is not None]
-    if not access_token_ids and all(revoked is not None for _, revoked, _ in locked):
-        return False
     now = timezone.now()
+    held = RefreshToken.objects.filter(token_family=family, access_token__isnull=False)
+    deleted = AccessToken.objects.filter(pk__in=held.values("access_token_id"))._raw_delete(
+        AccessToken.objects.db
+    )
     RefreshToken.objects.filter(token_family=family).update(
         revoked=Coalesce("revoked", Value(now)), access_token=None, updated=now
     )
-    if access_token_ids:
-        AccessToken.objects.filter(pk__in=access_token_ids)._raw_delete(AccessToken.objects.db)
-    return True
+    return bool(deleted) or any(revoked is None for revoked, _ in locked)
 
 
 def register_application(
@@ -254,3 +257,16 @@ def register_application(
 def revoke_authorization(*, user, application: Application) -> bool:
     """Revoke every token the person granted the application; whether there was any."""
     return _revoke_tokens(user=user, application=application) > 0
+
+
+@transaction.atomic
+def revoke_all_authorizations(*, user) -> list[Application]:
+    """End every application's access to the person's account (after a password change):
+    all their tokens, and the codes not yet redeemed. Returns the applications that held
+    live tokens."""
+    applications = [
+        entry.application for entry in selectors.authorized_applications(user=user)
+    ]
+    _revoke_tokens(user=user)
+    Grant.objects.filter(user=user, redeemed_at__isnull=True).delete()
+    return applications

@@ -90,6 +90,10 @@ class Validator(OAuth2Validator):
             authenticated = client is not None and client.is_usable(request)
             if authenticated:
                 request.client, request.client_id = client, client.client_id
+        # An unapproved application works only for its owner signing in with it: it gets
+        # no token of its own, and is answered as if it did not exist.
+        if authenticated and request.grant_type == "client_credentials":
+            authenticated = request.client.approved
         return authenticated or errors.refuse(request, "invalid_client")
 
     def authenticate_client_id(self, client_id, request, *args, **kwargs) -> bool:
@@ -360,12 +364,12 @@ class Validator(OAuth2Validator):
 
     def validate_bearer_token(self, token, scopes, request) -> bool:
         """DOT's check (live, with the scopes), plus Gatehouse's: the application still
-        exists for the token's person (services.find_access_token), and the userinfo
+        exists for the token's person (selectors.find_access_token), and the userinfo
         endpoint (`openid`) answers only a person's token."""
         if not super().validate_bearer_token(token, scopes, request):
             return False
         access_token = request.access_token
         user, application = access_token.user, access_token.application
-        if user is None:
-            return "openid" not in (scopes or ())
-        return application is None or application.is_visible_to(user)
+        if application is not None and not application.is_visible_to(user):
+            return False  # unapproved: only its owner's tokens work (app tokens have no user)
+        return user is not None or "openid" not in (scopes or ())

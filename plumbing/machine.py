@@ -79,7 +79,11 @@ class MachineEndpointDispatcher:
         if match is None:
             return self.get_response(request)
         request.resolver_match = match
-        return self.machine_chain(request)
+        response = self.machine_chain(request)
+        # As CommonMiddleware does for pages: clients keep the connection alive.
+        if not response.streaming and not response.has_header("Content-Length"):
+            response.headers["Content-Length"] = str(len(response.content))
+        return response
 
     def _call_view(self, request: HttpRequest) -> HttpResponse:
         match = request.resolver_match

@@ -50,14 +50,11 @@ class AuthorizeView(OAuthLibMixin, View):
     """
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.GET.get("force_login", "").lower() in TRUTHY:
-            # Mastodon's force_login: sign out, sign in again, then see the consent page.
-            logout(request)
-            request.session[FORCE_CONSENT] = True
-            query = request.GET.copy()
-            del query["force_login"]
-            return redirect_to_login(f"{request.path}?{query.urlencode()}")
+        force_login = request.GET.get("force_login", "").lower() in TRUTHY
         if not request.user.is_authenticated:
+            # Sign-in comes before any validation (the contract).
+            if force_login:
+                return self.sign_in_again(request)
             return redirect_to_login(request.get_full_path())
         try:
             auth = services.check_authorization_request(query=request.GET, user=request.user)
@@ -72,7 +69,18 @@ class AuthorizeView(OAuthLibMixin, View):
                 request,
                 errors.from_oauthlib(failure.error, failure.description or "", failure.request),
             )
+        if force_login:
+            # Only for a valid request: a bare link with force_login must not sign anyone out.
+            return self.sign_in_again(request)
         return super().dispatch(request, auth, scopes, credentials)
+
+    def sign_in_again(self, request: HttpRequest) -> HttpResponse:
+        """Mastodon's force_login: sign out, sign in again, then see the consent page."""
+        logout(request)
+        request.session[FORCE_CONSENT] = True
+        query = request.GET.copy()
+        del query["force_login"]
+        return redirect_to_login(f"{request.path}?{query.urlencode()}")
 
     def get(self, request, auth, scopes, credentials) -> HttpResponse:
         forced = request.session.pop(FORCE_CONSENT, False)

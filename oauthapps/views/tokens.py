@@ -170,10 +170,11 @@ def metadata(request: HttpRequest) -> JsonResponse:
                 "client_secret_post",
                 "none",
             ],
+            # No "none": introspection needs a client secret (RFC 7662 §2.1), public
+            # clients get 401 there.
             "introspection_endpoint_auth_methods_supported": [
                 "client_secret_basic",
                 "client_secret_post",
-                "none",
             ],
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": True,
