@@ -110,6 +110,7 @@ OPS = [
         consume=True,
         expect="^{}$",
         floor="insert_floor",
+        target=0.4,
     ),
 ]
 
