@@ -445,6 +445,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # Parameters travel apart from the SQL text, and each connection prepares the
+    # statements it repeats (psycopg, after DATABASE_PREPARE_THRESHOLD runs), so
+    # PostgreSQL plans the hot paths' queries once per connection instead of on every
+    # request (docs/performance.md). 0 turns prepared statements off: needed behind a
+    # PgBouncer older than 1.21 in transaction pooling mode.
+    _prepare = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+    if _prepare > 0:
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", _prepare)
 # ---- end Deployment ------------------------------------------------------------------------
 
 # ---- OpenAPI ---------------------------------------------------------------------------
