@@ -443,6 +443,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # at once with "database is locked" while another process writes (docs/performance.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # Write-ahead logging: readers never wait for a writer, and a commit appends to the
+    # log instead of rewriting the database file, so writers hold the lock for far less
+    # time (SQLite's recommended mode for concurrent access; kept in the file itself).
+    DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL;")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     # Parameters travel apart from the SQL text, and each connection prepares the

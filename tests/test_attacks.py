@@ -287,9 +287,7 @@ class PasswordChangeTestCase(BaseTestCase):
         self.assertEqual(r.status_code, 302, r.context and r.context["form"].errors)
         r = self.client.get(r["Location"])
         self.assertContains(r, "no application can use your account")
-        who = self.client.get(
-            "/api/whoami/", HTTP_AUTHORIZATION=f"Bearer {token['access_token']}"
-        )
+        who = self.client.get("/api/whoami/", HTTP_AUTHORIZATION=f"Bearer {token['access_token']}")
         self.assertEqual(who.status_code, 403, "the thief's token still works")
         self.assertEqual(self.refresh(token["refresh_token"]).status_code, 400)
         self.assertFalse(AccessToken.objects.filter(user=self.bob).exists())
@@ -538,3 +536,107 @@ class IssuerTestCase(BaseTestCase):
         self.assertEqual(jwt.decode(body["id_token"], jwks).claims["iss"], ISSUER)
         doc = self.client.get("/.well-known/openid-configuration", **host).json()
         self.assertEqual(doc["issuer"], ISSUER)
+
+
+# ---- 7. two client authentication methods in one request (RFC 6749 §2.3) -----------------
+
+
+class TwoAuthenticationMethodsTestCase(BaseTestCase):
+    def setUp(self):
+        super().setUp()
+        self.app.allow_client_credentials = True
+        self.app.save()
+
+    def basic(self, secret):
+        import base64
+
+        pair = f"{self.app.client_id}:{secret}".encode()
+        return "Basic " + base64.b64encode(pair).decode()
+
+    def attempts(self):
+        # Basic with a wrong secret plus the right secret in the body, and the reverse.
+        yield self.basic("wrong"), {"client_secret": self.secret}
+        yield self.basic(self.secret), {"client_secret": "wrong"}
+        yield self.basic(self.secret), {"client_id": self.app.client_id, "client_secret": "x"}
+
+    def test_two_client_authentication_methods_in_one_request_are_refused(self):
+        for dialect, expected in (
+            (
+                "contentdb",
+                (400, {"success": False, "error": "client_id and/or client_secret is incorrect"}),
+            ),
+            (
+                "rfc6749",
+                (
+                    401,
+                    {
+                        "error": "invalid_client",
+                        "error_description": "client_id and/or client_secret is incorrect",
+                    },
+                ),
+            ),
+        ):
+            for authorization, body in self.attempts():
+                with self.subTest(dialect=dialect, body=body), oauthapps_settings(DIALECT=dialect):
+                    response = self.client.post(
+                        "/oauth/token/",
+                        {"grant_type": "client_credentials", **body},
+                        HTTP_AUTHORIZATION=authorization,
+                    )
+                    self.assertEqual((response.status_code, response.json()), expected)
+        self.assertFalse(AccessToken.objects.filter(application=self.app).exists())
+
+    def test_revocation_and_introspection_refuse_two_methods_too(self):
+        for path in ("/oauth/revoke", "/oauth/introspect"):
+            for authorization, body in self.attempts():
+                with self.subTest(path=path, body=body):
+                    response = self.client.post(
+                        path, {"token": "x", **body}, HTTP_AUTHORIZATION=authorization
+                    )
+                    self.assertEqual(response.status_code, 401, response.content)
+                    self.assertEqual(response.json()["error"], "invalid_client")
+
+    def test_one_method_at_a_time_still_works(self):
+        ok = self.client.post(
+            "/oauth/token/",
+            {"grant_type": "client_credentials"},
+            HTTP_AUTHORIZATION=self.basic(self.secret),
+        )
+        self.assertEqual(ok.status_code, 200)
+        ok = self.client.post(
+            "/oauth/token/",
+            {
+                "grant_type": "client_credentials",
+                "client_id": self.app.client_id,
+                "client_secret": self.secret,
+            },
+        )
+        self.assertEqual(ok.status_code, 200)
+
+
+# ---- 10. plain http at the machine endpoints ------------------------------------------------
+
+
+@override_settings(SECURE_SSL_REDIRECT=True)
+class PlainHttpAttackTestCase(BaseTestCase):
+    def test_a_plain_http_token_request_is_refused_not_redirected(self):
+        response = self.client.post(
+            "/oauth/token/",
+            {
+                "grant_type": "client_credentials",
+                "client_id": self.app.client_id,
+                "client_secret": self.secret,
+            },
+        )
+        # No 301 to https that a client would follow after sending its secret in clear.
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {"success": False, "error": "https is required"})
+        for method, path in (
+            ("POST", "/oauth/revoke"),
+            ("POST", "/oauth/introspect"),
+            ("GET", "/api/whoami/"),
+            ("GET", "/oauth/userinfo/"),
+        ):
+            with self.subTest(path):
+                self.assertEqual(self.client.generic(method, path).status_code, 400)
+        self.assertEqual(self.client.get("/accounts/login/").status_code, 301)
