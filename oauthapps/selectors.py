@@ -29,6 +29,12 @@ AccessToken = get_access_token_model()
 RefreshToken = get_refresh_token_model()
 
 _client_by_id = PreparedRead(lambda client_id: Application.objects.filter(client_id=client_id))
+# What revocation and introspection read of the client that authenticates there.
+_client_credentials_by_id = PreparedRead(
+    lambda client_id: Application.objects.only(
+        "client_id", "client_secret", "client_type", "approved", "user_id", "is_resource_server"
+    ).filter(client_id=client_id)
+)
 # The columns whoami, introspection, userinfo and delete-token read, and no others (a
 # person's password hash or an application's secret hash has no business in this row).
 _BEARER_COLUMNS = (
@@ -76,11 +82,16 @@ _access_token_with_family = PreparedRead(
 # ---- clients ------------------------------------------------------------------------------
 
 
-def client_by_id(client_id: str | None) -> Application | None:
-    """The application with this client_id (one query), or None."""
+def client_by_id(client_id: str | None, *, credentials_only: bool = False) -> Application | None:
+    """The application with this client_id (one query), or None.
+
+    `credentials_only`: just what authenticating it and checking a token's owner need
+    (revocation, introspection); the token endpoint reads the whole row for oauthlib.
+    """
     if not client_id or len(client_id) > MAX_PARAM_LENGTH:
         return None
-    return _client_by_id.first(client_id)
+    read = _client_credentials_by_id if credentials_only else _client_by_id
+    return read.first(client_id)
 
 
 def authenticated_client(

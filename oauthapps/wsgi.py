@@ -22,6 +22,8 @@ def _charset(content_type: str) -> str | None:
 
 
 def is_usable_charset(content_type: str) -> bool:
+    if "charset" not in content_type.lower():
+        return True  # nothing to check (every request without one: no header parsing)
     charset = _charset(content_type)
     if not charset or not isinstance(charset, str):
         return True

@@ -59,7 +59,7 @@ class _ClientEndpoint(View):
         except OAuthError:  # repeated, NUL bytes, oversized, two methods: not credentials
             credentials = parsing.ClientCredentials(None, None, "none")
         client = selectors.authenticated_client(
-            client=selectors.client_by_id(credentials.client_id),
+            client=selectors.client_by_id(credentials.client_id, credentials_only=True),
             credentials=credentials,
             allow_public=self.allow_public_clients,
         )
