@@ -15,7 +15,39 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+class _Env(environ.Env):
+    """django-environ, with every unreadable value reported as ImproperlyConfigured naming
+    its variable (config/startup.py prints it as one line)."""
+
+    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):
+        try:
+            return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+        except ImproperlyConfigured:
+            raise
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ImproperlyConfigured(f"{var} is not valid: {exc}") from None
+
+
+env = _Env()
+
+
+def _database_url(var: str, default: str) -> dict:
+    """DATABASE_URL parsed, or ImproperlyConfigured naming it (a bad scheme or port)."""
+    url = env.str(var, default=default)
+    try:
+        config = env.db_url_config(url)
+    except (ValueError, KeyError, ImproperlyConfigured) as exc:
+        raise ImproperlyConfigured(f"{var} is not a database URL: {exc}") from None
+    if config.get("ENGINE") not in (
+        "django.db.backends.postgresql",
+        "django.db.backends.sqlite3",
+    ):
+        scheme = url.partition(":")[0]
+        raise ImproperlyConfigured(
+            f"{var}: {scheme!r} is not supported; use postgres://user@host:5432/name "
+            "or sqlite:///path"
+        )
+    return config
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -113,7 +145,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": _database_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -122,6 +154,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_HEALTH_CHECK_IDLE_SECONDS = 1.0
 
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and REDIS_URL.partition("://")[0] not in ("redis", "rediss", "unix"):
+    raise ImproperlyConfigured(
+        "REDIS_URL must be redis://host:6379/0 (or rediss://, unix://), "
+        f"not {REDIS_URL.partition('://')[0]!r}."
+    )
 if REDIS_URL:
     CACHES = {
         "default": {

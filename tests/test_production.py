@@ -125,11 +125,19 @@ class ProductionSettingsTestCase(SimpleTestCase):
         self.assertEqual(
             seen["cache_options"], {"socket_connect_timeout": 5.0, "socket_timeout": 5.0}
         )
-        self.assertEqual(seen["database_options"], {"connect_timeout": 5})
+        prepared = {"server_side_binding": True, "prepare_threshold": 5}
+        self.assertEqual(seen["database_options"], {"connect_timeout": 5, **prepared})
         seen = settings_with(
             DATABASE_URL="postgres://gatehouse@db.internal:5432/gatehouse?connect_timeout=2"
         )
-        self.assertEqual(seen["database_options"], {"connect_timeout": 2})
+        self.assertEqual(seen["database_options"], {"connect_timeout": 2, **prepared})
+
+    def test_prepared_statements_can_be_turned_off_for_pgbouncer(self):
+        seen = settings_with(
+            DATABASE_URL="postgres://gatehouse@db.internal:5432/gatehouse",
+            DATABASE_PREPARE_THRESHOLD="0",
+        )
+        self.assertEqual(seen["database_options"], {"connect_timeout": 5})
 
     def test_log_format_and_trusted_proxies_come_from_the_environment(self):
         self.assertEqual(settings_with()["formatter"], "text")
