@@ -536,9 +536,11 @@ class SigningKeyTestCase(SimpleTestCase):
         result = run_python("-c", "import config.wsgi", **self.SECRET)
         self.assertNotEqual(result.returncode, 0)
         self.assertEqual(
-            result.stderr.strip().splitlines()[-1],
-            "django.core.exceptions.ImproperlyConfigured: OIDC_RSA_PRIVATE_KEY or "
-            "OIDC_RSA_PRIVATE_KEY_FILE is required when DJANGO_DEBUG is off.",
+            result.stderr.strip().splitlines(),
+            [
+                "Configuration error: OIDC_RSA_PRIVATE_KEY or "
+                "OIDC_RSA_PRIVATE_KEY_FILE is required when DJANGO_DEBUG is off."
+            ],
         )
         result = run_python("-c", "import config.asgi", **self.SECRET)
         self.assertIn("OIDC_RSA_PRIVATE_KEY or OIDC_RSA_PRIVATE_KEY_FILE", result.stderr)
