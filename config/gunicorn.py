@@ -33,7 +33,7 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# The log formatters below are imported by name (config.logformat) before the app loads.
+# The log formatters below are imported by name (plumbing.logformat) before the app loads.
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
@@ -86,15 +86,15 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-request-id}i)s'
 
 _formatter = (
-    "config.logformat.JsonFormatter"
+    "plumbing.logformat.JsonFormatter"
     if os.environ.get("LOG_FORMAT", "text") == "json"
-    else "config.logformat.LineFormatter"
+    else "plumbing.logformat.LineFormatter"
 )
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "root": {"level": "INFO", "handlers": []},
-    "filters": {"redact_query": {"()": "config.logformat.RedactQueryStrings"}},
+    "filters": {"redact_query": {"()": "plumbing.logformat.RedactQueryStrings"}},
     "formatters": {"gatehouse": {"()": _formatter}},
     "handlers": {
         "access": {

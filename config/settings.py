@@ -102,10 +102,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "plumbing.machine.MachineEndpointDispatcher",
     # Everything after it sees the client's address (opt-in: TRUSTED_PROXIES).
-    "config.proxy.TrustedProxyMiddleware",
+    "plumbing.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.ContentSecurityPolicyMiddleware",
+    "oauthapps.csp.ContentSecurityPolicyMiddleware",
     # Outside everything that may touch the database (sessions, auth, messages).
     "oauthapps.middleware.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -116,8 +116,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# A Content-Type naming a codec that is not a text encoding: 400 in the endpoint's shape
+# (plumbing/charset.py wraps the WSGI application).
+CHARSET_GUARD_REFUSAL = "oauthapps.middleware.unreadable_charset_refusal"
+
 MACHINE_MIDDLEWARE = [
-    "config.proxy.TrustedProxyMiddleware",
+    "plumbing.proxy.TrustedProxyMiddleware",
     # HSTS, nosniff, Referrer-Policy, COOP; plain http is refused, never redirected.
     "plumbing.machine.SecurityHeadersMiddleware",
     # 400 for plain http where https is required; 503 in the endpoint's shape while the
@@ -243,7 +247,7 @@ if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
 # Content-Security-Policy (django-csp). No page loads anything from another origin and
 # no template has inline script or style. The consent page (and a login page on its way
 # there) also allows its form to lead to the client's redirect URI: browsers check
-# form-action on the redirects that follow a form submission (config/middleware.py).
+# form-action on the redirects that follow a form submission (oauthapps/csp.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -394,7 +398,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
-# One line per event on stderr (config/logformat.py): text, or JSON with LOG_FORMAT=json.
+# One line per event on stderr (plumbing/logformat.py): text, or JSON with LOG_FORMAT=json.
 # Nothing logs a body, a header or a query string: Django's request logger names the
 # path only, and gunicorn's access log (config/gunicorn.py) the path without its query.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
@@ -404,8 +408,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "text": {"()": "config.logformat.LineFormatter"},
-        "json": {"()": "config.logformat.JsonFormatter"},
+        "text": {"()": "plumbing.logformat.LineFormatter"},
+        "json": {"()": "plumbing.logformat.JsonFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
@@ -439,7 +443,7 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # ---- Deployment ----------------------------------------------------------------------------
-# (README "Deploy"; config/gunicorn.py, config/health.py, config/proxy.py)
+# (README "Deploy"; config/gunicorn.py, plumbing/health.py, plumbing/proxy.py)
 import ipaddress  # noqa: E402
 
 # Values that would otherwise fail only on the first request that reads them stop every

@@ -4,7 +4,7 @@ from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView
 
 from api.docs import ApiDocsView
-from config.health import healthz
+from plumbing.health import healthz
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),

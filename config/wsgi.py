@@ -15,6 +15,6 @@ try:
 except ImproperlyConfigured as exc:
     startup.configuration_error(exc)
 
-from oauthapps.wsgi import CharsetGuard  # noqa: E402
+from plumbing.charset import CharsetGuard  # noqa: E402
 
 application = CharsetGuard(application)

@@ -148,3 +148,11 @@ class MachineEndpointGuard:
         if is_outage(exception):
             return outage_response(request, exception)
         return None
+
+
+def unreadable_charset_refusal(path: str) -> HttpResponse:
+    """The charset guard's answer (plumbing/charset.py): 400 in the path's error shape."""
+    shape = shape_for_path(path)
+    if shape == errors.Shape.HTML:
+        shape = errors.Shape.DIALECT
+    return errors.error_response(errors.OAuthError("unreadable_body"), shape)

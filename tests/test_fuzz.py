@@ -57,7 +57,7 @@ from accounts.models import User
 from oauthapps import services
 from oauthapps.errors import REASONS
 from oauthapps.models import Application
-from oauthapps.wsgi import is_usable_charset
+from plumbing.charset import is_usable_charset
 from tests.base import REDIRECT_URI, pkce_pair, query_of, rfc_dialect, wsgi_call
 
 fuzz = settings(

@@ -3,7 +3,7 @@
 Also: no page loads or links anything from another origin, no page has inline script or
 style (the CSP would block it), and the consent page's `form-action` lets the browser
 follow the redirect to the client (browsers check form-action on the redirects after a
-form submission; see config/middleware.py).
+form submission; see oauthapps/csp.py).
 """
 
 import re

@@ -54,8 +54,8 @@ class HealthTestCase(TestCase):
 
     def test_it_answers_503_naming_the_database_when_the_database_is_down(self):
         with (
-            mock.patch("config.health.connection.cursor", side_effect=failing_cursor),
-            self.assertLogs("config.health", "ERROR") as logs,
+            mock.patch("plumbing.health.connection.cursor", side_effect=failing_cursor),
+            self.assertLogs("plumbing.health", "ERROR") as logs,
             self.assertNoLogs("django.request", "WARNING"),
         ):
             response = self.client.get("/healthz")
@@ -67,14 +67,14 @@ class HealthTestCase(TestCase):
         self.assertEqual(
             logs.output,
             [
-                "ERROR:config.health:Health check: database unavailable: OperationalError: "
+                "ERROR:plumbing.health:Health check: database unavailable: OperationalError: "
                 "connection to server at 127.0.0.1 failed: Connection refused"
             ],
         )
 
     @override_settings(CACHES=DEAD_REDIS)
     def test_it_answers_503_naming_the_cache_when_redis_is_down(self):
-        with self.assertLogs("config.health", "ERROR") as logs:
+        with self.assertLogs("plumbing.health", "ERROR") as logs:
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
         self.assertEqual(
@@ -85,8 +85,8 @@ class HealthTestCase(TestCase):
     @override_settings(CACHES=DEAD_REDIS)
     def test_it_names_both_when_both_are_down(self):
         with (
-            mock.patch("config.health.connection.cursor", side_effect=failing_cursor),
-            self.assertLogs("config.health", "ERROR") as logs,
+            mock.patch("plumbing.health.connection.cursor", side_effect=failing_cursor),
+            self.assertLogs("plumbing.health", "ERROR") as logs,
         ):
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
@@ -98,8 +98,8 @@ class HealthTestCase(TestCase):
 
     def test_it_answers_503_when_the_cache_loses_what_it_was_given(self):
         with (
-            mock.patch("config.health.cache.get", return_value=None),
-            self.assertLogs("config.health", "ERROR"),
+            mock.patch("plumbing.health.cache.get", return_value=None),
+            self.assertLogs("plumbing.health", "ERROR"),
         ):
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)

@@ -16,7 +16,7 @@ from unittest import mock
 
 from django.test import SimpleTestCase
 
-from config.logformat import JsonFormatter, LineFormatter, RedactQueryStrings
+from plumbing.logformat import JsonFormatter, LineFormatter, RedactQueryStrings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -239,7 +239,7 @@ class GunicornConfigTestCase(SimpleTestCase):
         self.assertEqual(config["accesslog"], "-")
         self.assertEqual(
             config["logconfig_dict"]["formatters"]["gatehouse"]["()"],
-            "config.logformat.LineFormatter",
+            "plumbing.logformat.LineFormatter",
         )
 
     def test_the_environment_changes_it(self):
@@ -254,7 +254,7 @@ class GunicornConfigTestCase(SimpleTestCase):
         self.assertEqual(config["timeout"], 12)
         self.assertEqual(
             config["logconfig_dict"]["formatters"]["gatehouse"]["()"],
-            "config.logformat.JsonFormatter",
+            "plumbing.logformat.JsonFormatter",
         )
         self.assertEqual(self.config(PORT="5000")["bind"], ["0.0.0.0:5000"])
         self.assertEqual(self.config(WEB_CONCURRENCY="4")["workers"], 4)

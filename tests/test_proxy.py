@@ -6,8 +6,8 @@ import ipaddress
 from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase, override_settings
 
-from config.proxy import client_address, parse_address, parse_networks
 from oauthapps.models import AuditEntry
+from plumbing.proxy import client_address, parse_address, parse_networks
 from tests.base import BaseTestCase, oauthapps_settings
 
 LB = "10.0.0.2"

@@ -4,7 +4,9 @@ Django builds the request from the environ before its exception handling starts.
 `Content-Type` whose charset names a codec that is not a text encoding (`charset=hex`,
 `charset=rot13`: `codecs.lookup` accepts them) makes that construction raise
 LookupError while decoding the query string, which the WSGI server answers with a bare
-500. The guard answers 400 in the endpoint's shape instead.
+500. The guard answers 400 instead, with the response the site builds for that path
+(`settings.CHARSET_GUARD_REFUSAL`: a function of the path returning an HttpResponse; the
+OAuth app answers in the endpoint's own error shape).
 """
 
 from __future__ import annotations
@@ -34,13 +36,13 @@ def is_usable_charset(content_type: str) -> bool:
 
 
 def _refusal(path: str) -> HttpResponse:
-    from oauthapps import errors
-    from oauthapps.middleware import shape_for_path
+    from django.conf import settings
+    from django.utils.module_loading import import_string
 
-    shape = shape_for_path(path)
-    if shape == errors.Shape.HTML:
-        shape = errors.Shape.DIALECT
-    return errors.error_response(errors.OAuthError("unreadable_body"), shape)
+    name = getattr(settings, "CHARSET_GUARD_REFUSAL", None)
+    if name:
+        return import_string(name)(path)
+    return HttpResponse("The request body could not be parsed", status=400)
 
 
 class CharsetGuard:
