@@ -91,19 +91,10 @@ def drop_db() -> None:
 
 
 def oidc_key(path: Path) -> None:
-    """An RSA key for ID tokens (production refuses to serve without one since OIDC)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    """An RSA key for ID tokens, made by the same code as development's (config/oidc.py)."""
+    from config.oidc import development_key_file
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    path.chmod(0o600)
+    development_key_file(path)
 
 
 def _plain() -> str:

@@ -11,9 +11,7 @@ from django.db.models.functions import Lower
 
 from oauthapps import redirect_uris
 from oauthapps.conf import app_settings
-from oauthapps.models import Application
-
-TITLE_TAKEN = "An application with this title already exists."
+from oauthapps.models import TITLE_TAKEN, Application
 
 CLIENT_TYPE_CHOICES = [
     (Application.CLIENT_CONFIDENTIAL, "Server-side application (confidential, has a secret)"),

@@ -22,6 +22,8 @@ from oauth2_provider.settings import oauth2_settings
 from oauthapps import redirect_uris, titles
 from oauthapps.conf import app_settings
 
+TITLE_TAKEN = "An application with this title already exists."
+
 
 class Application(AbstractApplication):
     """A client: a third-party application people can authorize."""
@@ -60,7 +62,7 @@ class Application(AbstractApplication):
             models.UniqueConstraint(
                 Lower("name"),
                 name="oauthapps_application_title_unique",
-                violation_error_message="An application with this title already exists.",
+                violation_error_message=TITLE_TAKEN,
             )
         ]
 

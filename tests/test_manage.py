@@ -12,8 +12,7 @@ from django.test import Client, override_settings
 from django.utils.html import escape
 
 from oauthapps import services
-from oauthapps.forms import TITLE_TAKEN
-from oauthapps.models import AccessToken, Application, RefreshToken
+from oauthapps.models import TITLE_TAKEN, AccessToken, Application, RefreshToken
 from tests.base import REDIRECT_URI, BaseTestCase
 
 WRONG_CLIENT = {"success": False, "error": "client_id and/or client_secret is incorrect"}

@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from oauthapps import audit, selectors, services
-from oauthapps.forms import TITLE_TAKEN, ApplicationForm
-from oauthapps.models import Application
+from oauthapps.forms import ApplicationForm
+from oauthapps.models import TITLE_TAKEN, Application
 
 get_or_post = require_http_methods(["GET", "POST"])
 
