@@ -68,7 +68,7 @@ from oauthapps import selectors, services
 from oauthapps.errors import is_contentdb
 from oauthapps.models import AccessToken, Application
 from tests.base import REDIRECT_URI, query_of
-from tests.test_headers import PageParser, is_same_origin, parse_csp
+from tests.pages import PageParser, is_same_origin, parse_csp
 
 ENDPOINTS = {
     ("get", "/api/whoami/"),
