@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Before oauth2_provider: answers DOT's createapplication and cleartokens.
+    "oauthapps.operator_commands",
     "oauth2_provider",
     "accounts",
     "oauthapps",

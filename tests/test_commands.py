@@ -2,7 +2,7 @@ import json
 from io import StringIO
 
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 
 from accounts.models import User
 from oauthapps.models import Application
@@ -104,3 +104,15 @@ class SeedDemoTestCase(BaseTestCase):
     def test_it_runs_with_force(self):
         call_command("seed_demo", "--force", stdout=StringIO())
         self.assertTrue(Application.objects.filter(client_id="demo-client-id").exists())
+
+
+class DotCommandsTestCase(SimpleTestCase):
+    """DOT's own operator commands point at Gatehouse's instead of bypassing its rules."""
+
+    def test_createapplication_refuses_and_names_createapp(self):
+        with self.assertRaisesMessage(CommandError, "manage.py createapp"):
+            call_command("createapplication", "confidential", "authorization-code")
+
+    def test_cleartokens_refuses_and_names_cleanup(self):
+        with self.assertRaisesMessage(CommandError, "manage.py cleanup"):
+            call_command("cleartokens")
