@@ -1,7 +1,7 @@
-"""The README's Deploy section, run: its commands against a fresh PostgreSQL database and
+"""docs/deploy.md's Deploy section, run: its commands against a fresh PostgreSQL database and
 the local Redis, then gunicorn with config/gunicorn.py, and OAuth flows through it.
 
-The commands are read from README.md ("## Deploy": the `manage.py migrate`,
+The commands are read from docs/deploy.md ("## Deploy": the `manage.py migrate`,
 `collectstatic` and `check --deploy` lines and the `gunicorn` line) and run exactly as
 written, in subprocesses, with a production environment: config.settings (not the test
 settings), DEBUG off, a random secret key, a PostgreSQL DATABASE_URL and a REDIS_URL.
@@ -51,7 +51,7 @@ COMMAND_TIMEOUT = 180
 START_TIMEOUT = 60
 REQUEST_TIMEOUT = 15
 
-# Which README lines this test runs, in this order.
+# Which docs/deploy.md lines this test runs, in this order.
 DEPLOY_STEPS = (
     ".venv/bin/python manage.py migrate",
     ".venv/bin/python manage.py collectstatic",
@@ -61,10 +61,10 @@ DEPLOY_STEPS = (
 
 
 def readme_deploy_commands(text: str) -> list[str]:
-    """The commands of DEPLOY_STEPS, as README.md's Deploy section writes them."""
+    """The commands of DEPLOY_STEPS, as docs/deploy.md's Deploy section writes them."""
     match = re.search(r"^## Deploy\n(.*?)(?=^## |\Z)", text, re.M | re.S)
     if match is None:
-        raise AssertionError("README.md has no '## Deploy' section")
+        raise AssertionError("docs/deploy.md has no '## Deploy' section")
     lines = []
     for block in re.findall(r"```sh\n(.*?)```", match.group(1), re.S):
         lines += block.replace("\\\n", " ").splitlines()
@@ -72,7 +72,7 @@ def readme_deploy_commands(text: str) -> list[str]:
     for step in DEPLOY_STEPS:
         found = [line.split("  #")[0].strip() for line in lines if line.startswith(step)]
         if len(found) != 1:
-            raise AssertionError(f"README.md's Deploy section: one `{step.strip()} …` line")
+            raise AssertionError(f"docs/deploy.md's Deploy section: one `{step.strip()} …` line")
         commands.append(found[0])
     return commands
 
@@ -112,12 +112,12 @@ def form_value(page: str, name: str) -> str:
     f"needs Redis at {REDIS_TEST_URL}",
 )
 class GunicornDeployTestCase(SimpleTestCase):
-    """One gunicorn, started once for the class from the README's commands."""
+    """One gunicorn, started once for the class from docs/deploy.md's commands."""
 
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.commands = readme_deploy_commands((BASE_DIR / "README.md").read_text())
+        cls.commands = readme_deploy_commands((BASE_DIR / "docs" / "deploy.md").read_text())
         workdir = tempfile.TemporaryDirectory()
         cls.addClassCleanup(workdir.cleanup)
         cls.workdir = Path(workdir.name)
@@ -197,7 +197,7 @@ class GunicornDeployTestCase(SimpleTestCase):
             DJANGO_SECURE_PROXY_SSL_HEADER="1",
             # Where collectstatic writes: a temporary folder, not the checkout's.
             DJANGO_STATIC_ROOT=str(cls.workdir / "static"),
-            # Loopback only (the README's default listens on every interface).
+            # Loopback only (docs/deploy.md's default listens on every interface).
             GUNICORN_BIND=f"{HOST}:{cls.port}",
             GUNICORN_WORKERS="2",
             LOG_FORMAT="json",
@@ -480,9 +480,9 @@ class GunicornDeployTestCase(SimpleTestCase):
 
 
 class ReadmeDeployCommandsTestCase(SimpleTestCase):
-    """The commands the live test runs are in README.md's Deploy section, once each."""
+    """The commands the live test runs are in docs/deploy.md's Deploy section, once each."""
 
     def test_the_readme_has_the_deploy_commands(self):
-        commands = readme_deploy_commands((BASE_DIR / "README.md").read_text())
+        commands = readme_deploy_commands((BASE_DIR / "docs" / "deploy.md").read_text())
         self.assertEqual(len(commands), len(DEPLOY_STEPS))
         self.assertIn("config/gunicorn.py", commands[-1])
