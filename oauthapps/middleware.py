@@ -120,7 +120,7 @@ def _declared_shape(func) -> errors.Shape:
     return getattr(view, "error_shape", None) or getattr(func, "error_shape", errors.Shape.HTML)
 
 
-class MachineEndpointGuard:
+class MachineEndpointGuard(DatabaseOutageMiddleware):
     """In `MACHINE_MIDDLEWARE` (plumbing/machine.py): what machine endpoints keep.
 
     - Plain http where https is required (SECURE_SSL_REDIRECT) is refused with 400 in the
@@ -132,22 +132,10 @@ class MachineEndpointGuard:
     or an error).
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.SECURE_SSL_REDIRECT and not request.is_secure():
             return errors.error_response(errors.OAuthError("https_required"), view_shape(request))
-        response = self.get_response(request)
-        exc = getattr(request, _MARK, None)
-        if exc is not None and response.status_code == 500:
-            return outage_response(request, exc)
-        return response
-
-    def process_exception(self, request: HttpRequest, exception: Exception):
-        if is_outage(exception):
-            return outage_response(request, exception)
-        return None
+        return super().__call__(request)
 
 
 def unreadable_charset_refusal(path: str) -> HttpResponse:
