@@ -607,7 +607,7 @@ def add_oauth_endpoints(result: dict, generator, request, public) -> dict:
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     """oauthapps' BearerTokenAuthentication is `bearerAuth`."""
 
-    target_class = "oauthapps.authentication.BearerTokenAuthentication"
+    target_class = "oauthapps.protocol.bearer.BearerTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
 
-from oauthapps.scopes import parse_scope
+from oauthapps.protocol.scopes import parse_scope
 
 
 class ValidationFailed(APIException):

@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 from api import schema
 from api.serializers import AppRegistrationSerializer, ValidationFailed
 from oauthapps import audit, errors, ratelimits, services
-from oauthapps.authentication import TokenHasScope
 from oauthapps.conf import app_settings
 from oauthapps.errors import OAuthError
+from oauthapps.protocol.bearer import TokenHasScope
 
 
 class JsonOnly(DefaultContentNegotiation):

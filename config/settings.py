@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+
 class _Env(environ.Env):
     """django-environ, with every unreadable value reported as ImproperlyConfigured naming
     its variable (config/startup.py prints it as one line)."""
@@ -48,6 +49,7 @@ def _database_url(var: str, default: str) -> dict:
             "or sqlite:///path"
         )
     return config
+
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -189,10 +191,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # People's passwords use Django's default (PBKDF2). Client secrets are long random
 # machine-generated strings and use the fast salted SHA-256 hasher listed second
-# (see oauthapps/hashers.py and the README's security section).
+# (see oauthapps/protocol/hashers.py and the README's security section).
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "oauthapps.hashers.ClientSecretHasher",
+    "oauthapps.protocol.hashers.ClientSecretHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
@@ -294,21 +296,21 @@ OAUTH2_PROVIDER_GRANT_MODEL = "oauthapps.Grant"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauthapps.IDToken"
 
 OAUTH2_PROVIDER = {
-    "OAUTH2_SERVER_CLASS": "oauthapps.server.Server",
-    "OAUTH2_VALIDATOR_CLASS": "oauthapps.validators.Validator",
-    "OAUTH2_BACKEND_CLASS": "oauthapps.backends.OAuthLibCore",
-    "SCOPES_BACKEND_CLASS": "oauthapps.scopes.ApplicationScopes",
-    "CLIENT_ID_GENERATOR_CLASS": "oauthapps.generators.ClientIdGenerator",
-    "CLIENT_SECRET_GENERATOR_CLASS": "oauthapps.generators.ClientSecretGenerator",
+    "OAUTH2_SERVER_CLASS": "oauthapps.protocol.server.Server",
+    "OAUTH2_VALIDATOR_CLASS": "oauthapps.protocol.validators.Validator",
+    "OAUTH2_BACKEND_CLASS": "oauthapps.protocol.backends.OAuthLibCore",
+    "SCOPES_BACKEND_CLASS": "oauthapps.protocol.scopes.ApplicationScopes",
+    "CLIENT_ID_GENERATOR_CLASS": "oauthapps.protocol.generators.ClientIdGenerator",
+    "CLIENT_SECRET_GENERATOR_CLASS": "oauthapps.protocol.generators.ClientSecretGenerator",
     "CLIENT_SECRET_HASHER": "gatehouse_secret_sha256",
-    "ACCESS_TOKEN_GENERATOR": "oauthapps.generators.generate_token",
-    "REFRESH_TOKEN_GENERATOR": "oauthapps.generators.generate_token",
+    "ACCESS_TOKEN_GENERATOR": "oauthapps.protocol.generators.generate_token",
+    "REFRESH_TOKEN_GENERATOR": "oauthapps.protocol.generators.generate_token",
     "SCOPES": OAUTH_SCOPES,
     "DEFAULT_SCOPES": ["public"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_EXPIRE_SECONDS,
     "REFRESH_TOKEN_EXPIRE_SECONDS": REFRESH_TOKEN_EXPIRE_SECONDS,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
-    "PKCE_REQUIRED": "oauthapps.validators.pkce_required",
+    "PKCE_REQUIRED": "oauthapps.protocol.validators.pkce_required",
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "REQUEST_APPROVAL_PROMPT": "force",
@@ -319,10 +321,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": False,
-    # RFC 9207 `iss` in authorization responses (sent by oauthapps.backends.authorize).
+    # RFC 9207 `iss` in authorization responses (sent by oauthapps.protocol.backends.authorize).
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     # DOT's own redirect-URI scheme list, which Gatehouse does not consult: the rules
-    # live in oauthapps/redirect_uris.py (https; http for loopback only, RFC 8252;
+    # live in oauthapps/protocol/redirect_uris.py (https; http for loopback only, RFC 8252;
     # private-use schemes). https-only here keeps DOT's RFC 9700 deploy check (W008) quiet.
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
@@ -382,7 +384,7 @@ OAUTH2_PROVIDER.update(
     {
         "OIDC_ENABLED": True,
         # With OIDC_ENABLED, DOT builds OIDC_SERVER_CLASS and ignores OAUTH2_SERVER_CLASS.
-        "OIDC_SERVER_CLASS": "oauthapps.server.Server",
+        "OIDC_SERVER_CLASS": "oauthapps.protocol.server.Server",
         "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
         # An ID token says who signed in, when: it lives as long as an access token.
         "ID_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_EXPIRE_SECONDS,
@@ -392,7 +394,7 @@ OAUTH2_PROVIDER.update(
 # ---- end of OpenID Connect ---------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["oauthapps.authentication.BearerTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["oauthapps.protocol.bearer.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

@@ -16,7 +16,7 @@ from config.settings import *  # noqa: E402,F403
 # People's passwords: a fast hasher in tests only (the client secret hasher stays).
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
-    "oauthapps.hashers.ClientSecretHasher",
+    "oauthapps.protocol.hashers.ClientSecretHasher",
 ]
 
 # The live-server tests serve requests from threads; persistent connections there would

@@ -31,7 +31,7 @@ from django.http import HttpRequest, HttpResponseBase, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.urls import Resolver404, resolve
 
-from oauthapps.redirect_uris import OOB_URI
+from oauthapps.protocol.redirect_uris import OOB_URI
 
 _HOST = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\Z")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*\Z")
@@ -40,7 +40,7 @@ _UNSET = object()
 
 
 def _is_authorize_view(func) -> bool:
-    from oauthapps.views.endpoints import AuthorizeView
+    from oauthapps.views.authorize import AuthorizeView
 
     return getattr(func, "view_class", None) is AuthorizeView
 

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Lower
 
-from oauthapps import redirect_uris
 from oauthapps.conf import app_settings
 from oauthapps.models import TITLE_TAKEN, Application
+from oauthapps.protocol import redirect_uris
 
 CLIENT_TYPE_CHOICES = [
     (Application.CLIENT_CONFIDENTIAL, "Server-side application (confidential, has a secret)"),

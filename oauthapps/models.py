@@ -19,8 +19,9 @@ from oauth2_provider.models import (
 )
 from oauth2_provider.settings import oauth2_settings
 
-from oauthapps import redirect_uris, titles
+from oauthapps import titles
 from oauthapps.conf import app_settings
+from oauthapps.protocol import redirect_uris
 
 TITLE_TAKEN = "An application with this title already exists."
 

@@ -20,8 +20,8 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
-from oauthapps.digests import digest
-from oauthapps.parsing import MAX_PARAM_LENGTH, ClientCredentials
+from oauthapps.protocol.digests import digest
+from oauthapps.protocol.parsing import MAX_PARAM_LENGTH, ClientCredentials
 from plumbing.prepared import PreparedRead
 
 Application = get_application_model()
@@ -54,9 +54,11 @@ _BEARER_COLUMNS = (
     "application__client_type",
 )
 _access_token_by_checksum = PreparedRead(
-    lambda checksum: AccessToken.objects.select_related("user", "application")
-    .only(*_BEARER_COLUMNS)
-    .filter(token_checksum=checksum)
+    lambda checksum: (
+        AccessToken.objects.select_related("user", "application")
+        .only(*_BEARER_COLUMNS)
+        .filter(token_checksum=checksum)
+    )
 )
 
 

@@ -1,5 +1,5 @@
 """Writes, as keyword-only functions (views stay thin); reads are in oauthapps/selectors.py,
-request parsing in oauthapps/parsing.py."""
+request parsing in oauthapps/protocol/parsing.py."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
-from oauthapps import scopes as scope_utils
 from oauthapps import selectors
 from oauthapps.conf import app_settings
 from oauthapps.errors import OAuthError, invalid_scope
-from oauthapps.parsing import single
-from oauthapps.redirect_uris import OOB_URI
+from oauthapps.protocol import scopes as scope_utils
+from oauthapps.protocol.parsing import single
+from oauthapps.protocol.redirect_uris import OOB_URI
 
 Application = get_application_model()
 AccessToken = get_access_token_model()
@@ -264,9 +264,7 @@ def revoke_all_authorizations(*, user) -> list[Application]:
     """End every application's access to the person's account (after a password change):
     all their tokens, and the codes not yet redeemed. Returns the applications that held
     live tokens."""
-    applications = [
-        entry.application for entry in selectors.authorized_applications(user=user)
-    ]
+    applications = [entry.application for entry in selectors.authorized_applications(user=user)]
     _revoke_tokens(user=user)
     Grant.objects.filter(user=user, redeemed_at__isnull=True).delete()
     return applications

@@ -1,5 +1,5 @@
-from oauthapps.digests import digest
 from oauthapps.models import AccessToken, Application, Grant, RefreshToken
+from oauthapps.protocol.digests import digest
 from tests.base import BaseTestCase
 
 CHANGELISTS = {

@@ -3,8 +3,8 @@
 import re
 from urllib.parse import quote
 
-from oauthapps.digests import digest
 from oauthapps.models import AccessToken, Grant
+from oauthapps.protocol.digests import digest
 from tests.base import REDIRECT_URI, BaseTestCase, pkce_pair, query_of, rfc_dialect
 
 

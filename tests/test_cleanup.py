@@ -13,8 +13,8 @@ from django.test import TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from oauthapps.digests import digest
 from oauthapps.models import AccessToken, AuditEntry, Grant, IDToken, RefreshToken
+from oauthapps.protocol.digests import digest
 from tests.base import BaseTestCase, oauthapps_settings
 
 MODELS = (AccessToken, RefreshToken, Grant, IDToken, AuditEntry)

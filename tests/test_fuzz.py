@@ -337,7 +337,7 @@ BODY_KINDS = [
 OVERSIZED_KINDS = ["oversized", "too_many_fields", "unparseable"]
 
 # TokenView reads request.POST without catching Django's refusal to parse a body, so those
-# requests get Django's HTML 400 page (oauthapps/views/endpoints.py, reported; the strict
+# requests get Django's HTML 400 page (oauthapps/views/authorize.py, reported; the strict
 # xfails in TokenFuzzTestCase hold the repros). Until it shapes them, the token property
 # leaves such bodies out; once it does, set this to True and they all come back.
 TOKEN_VIEW_SHAPES_UNPARSEABLE_BODIES = True
@@ -836,7 +836,7 @@ class TokenFuzzTestCase(FuzzTestCase):
     )
     # Found by this property: DOT decoded HTTP Basic itself, and a non-ASCII header made
     # base64 raise (500); junk after the base64 was skipped, so a NUL byte reached the
-    # client_id query (500 on PostgreSQL). oauthapps/backends.py now hands oauthlib the
+    # client_id query (500 on PostgreSQL). oauthapps/protocol/backends.py now hands oauthlib the
     # credentials Gatehouse read.
     @example(
         template="code",

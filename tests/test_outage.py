@@ -248,7 +248,7 @@ class SimulatedOutageTests(OutageAssertions, BaseTestCase):
     def test_other_database_errors_stay_errors(self):
         with (
             mock.patch(
-                "oauthapps.authentication.BearerTokenAuthentication.authenticate",
+                "oauthapps.protocol.bearer.BearerTokenAuthentication.authenticate",
                 side_effect=IntegrityError("duplicate key value"),
             ),
             self.assertRaises(IntegrityError),

@@ -2,8 +2,8 @@
 
 from django.db.models import OuterRef, Subquery
 
-from oauthapps.digests import digest
 from oauthapps.models import AccessToken, Application, RefreshToken
+from oauthapps.protocol.digests import digest
 from plumbing.prepared import PreparedRead
 from tests.base import BaseTestCase
 

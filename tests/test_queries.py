@@ -91,9 +91,7 @@ def test_it_refreshes_with_six_queries(client, pair, credentials, django_assert_
     assert r.status_code == 200
 
 
-def test_it_revokes_with_five_queries(
-    client, pair, credentials, django_assert_num_queries
-):
+def test_it_revokes_with_five_queries(client, pair, credentials, django_assert_num_queries):
     # The client, the token with its family, then locking, revoking and deleting the family
     # (one UPDATE and one DELETE, no cascade collection), in a transaction.
     with django_assert_num_queries(5 + 2):

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from oauthapps.digests import digest
 from oauthapps.models import AccessToken, Application, AuditEntry, Grant, RefreshToken
+from oauthapps.protocol.digests import digest
 from tests.base import REDIRECT_URI, BaseTestCase, oauthapps_settings, pkce_pair, rfc_dialect
 
 BASE64URL = set(string.ascii_letters + string.digits + "-_")

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from oauthapps.digests import digest
 from oauthapps.models import AccessToken, AuditEntry, Grant, RefreshToken
+from oauthapps.protocol.digests import digest
 from tests.base import BaseTestCase, oauthapps_settings, pkce_pair, rfc_dialect
 
 CONTENTDB_ERRORS = {

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from oauthapps import audit, selectors, services
 from oauthapps.models import Application
-from oauthapps.scopes import describe
+from oauthapps.protocol.scopes import describe
 
 
 @login_required

@@ -5,7 +5,7 @@
 - access tokens that have expired and are past their natural lifetime (created more
   than ACCESS_TOKEN_EXPIRE_SECONDS ago), unless a live refresh token still points at
   one. A live refresh token needs its access token (Gatehouse refuses a refresh token
-  whose access token is gone, see oauthapps/validators.py), so that pair stays until
+  whose access token is gone, see oauthapps/protocol/validators.py), so that pair stays until
   the refresh token is used, revoked or expires. An access token retired early by a
   rotation stays until it would have expired anyway: its client may still revoke it
   until then, and that revocation finds the family through it;

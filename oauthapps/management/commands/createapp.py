@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from oauthapps import services
 from oauthapps.conf import app_settings
 from oauthapps.models import Application
-from oauthapps.scopes import parse_scope
+from oauthapps.protocol.scopes import parse_scope
 
 
 def validation_message(exc: ValidationError) -> str:

@@ -95,7 +95,7 @@ class Server(
 
         oauthlib's `create_token_response` builds its own request from a URI, a body and
         headers and drops it afterwards; Gatehouse builds the request once from the
-        parameters it parsed (oauthapps/parsing.py) and reads the validator's reason for a
+        parameters it parsed (oauthapps/protocol/parsing.py) and reads the validator's reason for a
         refusal from it afterwards (`errors.refuse`). The steps are oauthlib's own.
         """
         request.scopes = utils.scope_to_list(request.scope)

@@ -14,9 +14,9 @@ from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, QueryDict
 
-from oauthapps import scopes as scope_utils
 from oauthapps.conf import app_settings
 from oauthapps.errors import OAuthError, unsupported_grant_type
+from oauthapps.protocol import scopes as scope_utils
 
 MAX_PARAM_LENGTH = 4096
 

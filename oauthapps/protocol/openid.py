@@ -17,7 +17,7 @@ from jwcrypto import jwt
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 
-from oauthapps import backends
+from oauthapps.protocol import backends
 
 ALGORITHM = "RS256"
 

@@ -61,7 +61,7 @@ def validate_redirect_uri(uri: str) -> None:
     if not is_well_formed(uri):
         raise ValidationError(
             f"{uri}: not a valid URI. Use ASCII only (a host in its xn-- form), "
-            "percent-encode other characters, and no \\ \" < > { } | ^ or `."
+            'percent-encode other characters, and no \\ " < > { } | ^ or `.'
         )
     scheme = parts.scheme.lower()
     if scheme in FORBIDDEN_SCHEMES:

@@ -24,9 +24,10 @@ from oauth2_provider.models import (
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 
-from oauthapps import audit, errors, oidc, selectors, services
+from oauthapps import audit, errors, selectors, services
 from oauthapps.conf import app_settings
-from oauthapps.digests import digest
+from oauthapps.protocol import openid
+from oauthapps.protocol.digests import digest
 from plumbing.prepared import PreparedRead
 
 
@@ -34,8 +35,10 @@ from plumbing.prepared import PreparedRead
 # a refresh token (the live one first) with its access token and person; each also in a
 # locking variant for the token view's transaction.
 def _grants(code, application_id):
-    return get_grant_model().objects.select_related("user").filter(
-        code=code, application_id=application_id
+    return (
+        get_grant_model()
+        .objects.select_related("user")
+        .filter(code=code, application_id=application_id)
     )
 
 
@@ -300,9 +303,7 @@ class Validator(OAuth2Validator):
         now = timezone.now()
         if rt.revoked is not None:
             grace = timedelta(seconds=app_settings.REFRESH_TOKEN_GRACE_SECONDS)
-            if rt.revoked + grace <= now and services.revoke_token_family(
-                family=rt.token_family
-            ):
+            if rt.revoked + grace <= now and services.revoke_token_family(family=rt.token_family):
                 audit.record(
                     action=audit.Action.REFRESH_REUSE,
                     request=request,
@@ -318,40 +319,40 @@ class Validator(OAuth2Validator):
         lifetime = timedelta(seconds=settings.REFRESH_TOKEN_EXPIRE_SECONDS)
         return rt.created + lifetime > now and client.is_visible_to(rt.user)
 
-    # ---- OpenID Connect (oauthapps/oidc.py) ------------------------------------------------
+    # ---- OpenID Connect (oauthapps/protocol/openid.py) -------------------------------
 
     def get_oidc_issuer_endpoint(self, request) -> str:
         # The issuer of the metadata and of RFC 9207's `iss` (DOT would reverse its own
         # discovery URL, which Gatehouse does not mount).
-        return oidc.issuer(request)
+        return openid.issuer(request)
 
     def get_oidc_claims(self, token, token_handler, request) -> dict:
-        """The claims about the person that the token's scopes release (oidc.CLAIM_SCOPES).
+        """The claims about the person that the token's scopes release (openid.CLAIM_SCOPES).
 
         A claim without a value (no email address) is left out, not sent empty.
         """
         scopes = set(request.scopes or ())
         return {
             name: value
-            for name, value in oidc.person_claims(request.user).items()
-            if oidc.CLAIM_SCOPES[name] in scopes and value
+            for name, value in openid.person_claims(request.user).items()
+            if openid.CLAIM_SCOPES[name] in scopes and value
         }
 
     def get_discovery_claims(self, request) -> list[str]:
-        return list(oidc.CLAIMS_SUPPORTED)
+        return list(openid.CLAIMS_SUPPORTED)
 
     def finalize_id_token(self, id_token, token, token_handler, request) -> str:
         """Sign the ID token RS256 with the server's key, whatever Application.algorithm says.
 
         DOT signs with the application's algorithm, and "" (every Gatehouse application)
-        means no ID token at all; see oauthapps/oidc.py. The claims are DOT's: iss, exp,
+        means no ID token at all; see oauthapps/protocol/openid.py. The claims are DOT's: iss, exp,
         auth_time, jti and the person's claims, over oauthlib's aud, iat, nonce, at_hash.
         """
         claims, expires = self.get_id_token_dictionary(token, token_handler, request)
         id_token.update(claims)
         if "nonce" not in id_token and request.nonce:
             id_token["nonce"] = request.nonce
-        signed = oidc.sign(id_token)
+        signed = openid.sign(id_token)
         # Only the jti is stored (as DOT does); the token view's transaction covers it.
         request.id_token = request.access_token = self._save_id_token(
             id_token["jti"], request, expires
@@ -360,7 +361,7 @@ class Validator(OAuth2Validator):
 
     def _get_key_for_token(self, token):
         # Every ID token is signed with the server's key (finalize_id_token).
-        return oidc.signing_key()
+        return openid.signing_key()
 
     def validate_bearer_token(self, token, scopes, request) -> bool:
         """DOT's check (live, with the scopes), plus Gatehouse's: the application still

@@ -2,7 +2,7 @@
 
 DOT's OAuthLibCore reads parameters straight from request.GET/POST. Gatehouse first
 normalizes them (scopes separated by commas, grant_type from the query string, one
-value per parameter; oauthapps/parsing.py) and hands oauthlib exactly those.
+value per parameter; oauthapps/protocol/parsing.py) and hands oauthlib exactly those.
 """
 
 from oauth2_provider import oauth2_backends
