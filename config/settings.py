@@ -111,7 +111,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "oauthapps.csp.ContentSecurityPolicyMiddleware",
     # Outside everything that may touch the database (sessions, auth, messages).
-    "oauthapps.middleware.DatabaseOutageMiddleware",
+    "plumbing.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -123,6 +123,9 @@ MIDDLEWARE = [
 # A Content-Type naming a codec that is not a text encoding: 400 in the endpoint's shape
 # (plumbing/charset.py wraps the WSGI application).
 CHARSET_GUARD_REFUSAL = "oauthapps.middleware.unreadable_charset_refusal"
+# A database outage: 503 in the endpoint's shape, the plain 503 page for pages
+# (plumbing/outage.py).
+DATABASE_OUTAGE_ANSWER = "oauthapps.middleware.outage_answer"
 
 MACHINE_MIDDLEWARE = [
     "plumbing.proxy.TrustedProxyMiddleware",

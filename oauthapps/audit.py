@@ -8,21 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from oauthapps.models import AuditEntry
+from plumbing.proxy import client_ip
 
 Action = AuditEntry.Action
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The address the request came from (the proxy's, behind a proxy; see the README)."""
-    if request is None:
-        return None
-    meta = getattr(request, "META", None)
-    if meta is None:  # an oauthlib request: DOT copies META into its headers
-        meta = getattr(request, "headers", None) or {}
-    return meta.get("REMOTE_ADDR") or None
 
 
 def record(

@@ -102,7 +102,7 @@ def redirect_source(request: HttpRequest) -> str | None:
 
     try:
         application = Application.objects.filter(client_id=client_ids[0]).first()
-    except DatabaseError:  # an outage page (oauthapps.middleware) stays a plain 503
+    except DatabaseError:  # an outage page (plumbing/outage.py) stays a plain 503
         return None
     if application is None or not application.redirect_uri_allowed(uris[0]):
         return None

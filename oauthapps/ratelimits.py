@@ -1,8 +1,7 @@
-"""Rate limits, counted in Django's cache with django-ratelimit's fixed windows.
+"""Gatehouse's rate limits: which exist, what they count, and their rates.
 
-With `REDIS_URL` set the cache is Redis, so every process and machine shares the
-counters; otherwise they live in each process's memory. The rates are settings
-(`OAUTHAPPS["RATE_LIMITS"]`, see oauthapps/conf.py); a rate of None turns a limit off.
+The rates are settings (`OAUTHAPPS["RATE_LIMITS"]`, see oauthapps/conf.py); a rate of
+None turns a limit off. The counting is plumbing/ratelimit.py's (Django's cache).
 
 Two kinds of limit:
 - `hit` counts every request (login attempts, sign-ups, app registrations);
@@ -24,67 +23,33 @@ limits bound the noise a guessing client makes; the secret itself is protected b
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.http import HttpRequest
-from django_ratelimit import ALL
-from django_ratelimit.core import get_usage
 
-from oauthapps.audit import client_ip
 from oauthapps.conf import app_settings
+from plumbing import ratelimit
+from plumbing.ratelimit import ip_key
+
+__all__ = ["check", "client_auth_failed", "hit", "ip_key"]
 
 
-def ip_key(request: HttpRequest) -> str:
-    """The client's address; IPv6 clients are counted per /64, as one host usually holds one."""
-    address = client_ip(request) or ""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
-    return str(ip)
-
-
-def _usage(request: HttpRequest, limit: str, value: str, *, increment: bool) -> dict | None:
+def _rate(limit: str) -> str | None:
     if limit == "app_registration_per_ip":  # its own, older setting
-        rate = app_settings.APP_REGISTRATION_RATE
-    else:
-        rate = app_settings.RATE_LIMITS.get(limit)
-    if not rate:
-        return None
-    return get_usage(
-        request,
-        group=f"gatehouse.{limit}",
-        key=lambda group, request: value,
-        rate=rate,
-        method=ALL,
-        increment=increment,
-    )
+        return app_settings.APP_REGISTRATION_RATE
+    return app_settings.RATE_LIMITS.get(limit)
 
 
-def _wait(usage: dict) -> int:
-    return max(1, int(usage["time_left"]))
+def _limits(limits: tuple[tuple[str, str], ...]) -> list[ratelimit.Limit]:
+    return [(f"gatehouse.{limit}", value, _rate(limit)) for limit, value in limits]
 
 
 def hit(request: HttpRequest, *limits: tuple[str, str]) -> int | None:
     """Count one event against each (limit, key); seconds to wait if one is over its rate."""
-    waits = []
-    for limit, value in limits:
-        usage = _usage(request, limit, value, increment=True)
-        if usage is not None and usage["should_limit"]:
-            waits.append(_wait(usage))
-    return max(waits) if waits else None
+    return ratelimit.hit(request, _limits(limits))
 
 
 def check(request: HttpRequest, *limits: tuple[str, str]) -> int | None:
     """Without counting: seconds to wait if a (limit, key) already reached its rate."""
-    waits = []
-    for limit, value in limits:
-        usage = _usage(request, limit, value, increment=False)
-        if usage is not None and usage["count"] >= usage["limit"]:
-            waits.append(_wait(usage))
-    return max(waits) if waits else None
+    return ratelimit.check(request, _limits(limits))
 
 
 def client_auth_failed(request: HttpRequest, client_id: str | None) -> int | None:

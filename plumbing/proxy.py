@@ -89,3 +89,13 @@ class TrustedProxyMiddleware:
             remote_addr = request.META.get("REMOTE_ADDR", "")
             request.META["REMOTE_ADDR"] = client_address(remote_addr, forwarded_for, self.trusted)
         return self.get_response(request)
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The address the request came from (the proxy's, behind a proxy; see the README)."""
+    if request is None:
+        return None
+    meta = getattr(request, "META", None)
+    if meta is None:  # an oauthlib request: DOT copies META into its headers
+        meta = getattr(request, "headers", None) or {}
+    return meta.get("REMOTE_ADDR") or None

@@ -142,7 +142,7 @@ class SimulatedOutageTests(OutageAssertions, BaseTestCase):
         return self.client.generic(method, path, headers=headers)
 
     def test_json_endpoints_answer_503_in_their_shape_and_recover(self):
-        with self.assertLogs("oauthapps.middleware", "ERROR") as logs, database_down():
+        with self.assertLogs("plumbing.outage", "ERROR") as logs, database_down():
             for method, path, form, headers, shape in self.requests:
                 with self.subTest(path=path):
                     self.assert_outage(self.send(method, path, form, headers), shape)
@@ -153,7 +153,7 @@ class SimulatedOutageTests(OutageAssertions, BaseTestCase):
                 self.assertEqual(response.status_code, 200, response.content)
 
     def test_the_rfc_dialect_answers_temporarily_unavailable(self):
-        with rfc_dialect(), self.assertLogs("oauthapps.middleware", "ERROR"), database_down():
+        with rfc_dialect(), self.assertLogs("plumbing.outage", "ERROR"), database_down():
             for method, path, form, headers, shape in self.requests:
                 with self.subTest(path=path):
                     response = self.send(method, path, form, headers)
@@ -165,7 +165,7 @@ class SimulatedOutageTests(OutageAssertions, BaseTestCase):
         self.app.save()
         token = self.exchange(self.get_code(scope="openid public")).json()["access_token"]
         self.client.logout()
-        with self.assertLogs("oauthapps.middleware", "ERROR"), database_down():
+        with self.assertLogs("plumbing.outage", "ERROR"), database_down():
             response = self.client.get(
                 "/oauth/userinfo/", headers={"Authorization": f"Bearer {token}"}
             )
@@ -180,7 +180,7 @@ class SimulatedOutageTests(OutageAssertions, BaseTestCase):
     def test_it_answers_json_even_with_debug_on(self):
         with (
             override_settings(DEBUG=True),
-            self.assertLogs("oauthapps.middleware", "ERROR"),
+            self.assertLogs("plumbing.outage", "ERROR"),
             database_down(),
         ):
             for method, path, form, headers, shape in self.requests[:2]:
@@ -188,7 +188,7 @@ class SimulatedOutageTests(OutageAssertions, BaseTestCase):
 
     def test_pages_answer_a_plain_503_page(self):
         self.client.force_login(self.alice)
-        with self.assertLogs("oauthapps.middleware", "ERROR"), database_down():
+        with self.assertLogs("plumbing.outage", "ERROR"), database_down():
             self.assert_outage_page(self.client.get("/user/apps/"))
             self.assert_outage_page(
                 self.client.post("/accounts/login/", {"username": "bob", "password": "password"})
@@ -201,7 +201,7 @@ class SimulatedOutageTests(OutageAssertions, BaseTestCase):
         )
         with (
             self.assertNoLogs("django.request", "WARNING"),
-            self.assertLogs("oauthapps.middleware", "ERROR") as logs,
+            self.assertLogs("plumbing.outage", "ERROR") as logs,
             database_down(),
         ):
             self.client.post(
@@ -231,7 +231,7 @@ class SimulatedOutageTests(OutageAssertions, BaseTestCase):
         with (
             mock.patch.object(MessageMiddleware, "process_response", side_effect=failure),
             self.assertLogs("django.request", "ERROR"),
-            self.assertLogs("oauthapps.middleware", "ERROR"),
+            self.assertLogs("plumbing.outage", "ERROR"),
         ):
             self.assert_outage_page(client.get("/accounts/login/"))
             self.assert_outage_page(client.get("/user/apps/"))
@@ -426,7 +426,7 @@ class PostgresOutageTests(OutageAssertions, LiveServerTestCase):
             return http.request(method, f"{base}{path}", data=form, headers=headers, timeout=30)
 
         proxy.stop()
-        with self.assertLogs("oauthapps.middleware", "ERROR") as logs:
+        with self.assertLogs("plumbing.outage", "ERROR") as logs:
             for method, path, form, headers, shape in calls:
                 with self.subTest("outage", path=path):
                     self.assert_outage(send(method, path, form, headers), shape)
