@@ -1,6 +1,6 @@
 """gunicorn settings for the bench: production's (config/gunicorn.py), with three changes.
 
-bench/run.py starts `gunicorn -c bench/gunicorn.py` and sets:
+bench/servers.py starts `gunicorn -c bench/gunicorn.py` and sets:
 
 - BENCH_GUNICORN_BIND: 127.0.0.1 and a free port (production: GUNICORN_BIND or 0.0.0.0);
 - BENCH_GUNICORN_WORKERS: the worker count (2 by default, the issue's figure);

@@ -1,6 +1,6 @@
 """The operations a bench run measures, in order: each floor before the endpoints it bounds.
 
-Shared by bench/run.py (which hands them to bench/wrk.lua through the environment) and
+Shared by bench/load.py (which hands them to bench/wrk.lua through the environment) and
 bench/probe.py (one request of each through Django's test client, counting queries).
 Bodies are form-encoded; "{value}" is a pool value, {client_id}/{client_secret} the
 seeded application's credentials (all URL-safe base64, so nothing needs escaping).

@@ -1,4 +1,4 @@
--- wrk script for every bench operation; bench/run.py describes the request in the
+-- wrk script for every bench operation; bench/load.py describes the request in the
 -- environment (bench/ops.py has the list):
 --
 --   BENCH_METHOD, BENCH_PATH      the request line

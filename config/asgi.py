@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 try:
     # A serving process needs a secret key and an ID token signing key; offline commands
-    # do not (see settings.py). Checked first, before anything else can print.
+    # do not (see config/settings/). Checked first, before anything else can print.
     startup.require_serving()
     application = get_asgi_application()
 except ImproperlyConfigured as exc:

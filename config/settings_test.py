@@ -7,7 +7,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-insecure-secret-key-not-fo
 # ID tokens need a signing key: the development one (generated once into the git-ignored
 # .dev-oidc-key.pem), through the environment so that the servers and commands some
 # tests start in subprocesses have it too.
-from config.oidc import development_key_file  # noqa: E402
+from config.signing_key import development_key_file  # noqa: E402
 
 os.environ.setdefault("OIDC_RSA_PRIVATE_KEY_FILE", str(development_key_file()))
 

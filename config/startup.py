@@ -1,7 +1,7 @@
 """Start-up: a configuration mistake stops every entry point with one line.
 
 Settings validate the environment as they load and raise ImproperlyConfigured with a
-sentence naming the variable (config/settings.py). `manage.py`, `config/wsgi.py` (so
+sentence naming the variable (config/settings/). `manage.py`, `config/wsgi.py` (so
 gunicorn) and `config/asgi.py` catch it here and print that sentence alone, on stderr,
 then exit with status 1: no traceback, no server left running without listening.
 Serving entry points (gunicorn, `runserver`) also require what only serving needs: a

@@ -1,6 +1,6 @@
 """Content-Security-Policy: django-csp's middleware plus the OAuth redirect exception.
 
-The policy itself is `CONTENT_SECURITY_POLICY` in config/settings.py. This subclass
+The policy itself is `CONTENT_SECURITY_POLICY` in config/settings/security.py. This subclass
 changes one directive, `form-action`, on the few pages whose form can end at an OAuth
 client.
 

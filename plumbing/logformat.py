@@ -1,6 +1,6 @@
 """Log formatting: one line per event, as text or JSON, with no dependency.
 
-Used by Django (`LOGGING` in config/settings.py) and by gunicorn (config/gunicorn.py), so
+Used by Django (`LOGGING` in config/settings/logs.py) and by gunicorn (config/gunicorn.py), so
 both write the same shape; `LOG_FORMAT=json` switches both to one JSON object per line.
 
 - A traceback is folded into its event's line: newlines become a literal `\\n`. That

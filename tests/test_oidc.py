@@ -27,7 +27,7 @@ from joserfc.errors import BadSignatureError, InvalidClaimError
 from joserfc.jwk import KeySet
 
 from accounts.models import User
-from config import oidc as config_oidc
+from config import signing_key as config_oidc
 from oauthapps import services
 from oauthapps.models import AccessToken, Application, Grant, IDToken
 from tests.base import BaseTestCase, pkce_pair, query_of, rfc_dialect

@@ -1,7 +1,7 @@
 """OpenID Connect: the signing key, the issuer as oauthlib sees it, and the claims.
 
 Every ID token is signed RS256 with the server's key (OIDC_RSA_PRIVATE_KEY, see
-config/oidc.py), whatever DOT's `Application.algorithm` field says: HS256 would sign
+config/signing_key.py), whatever DOT's `Application.algorithm` field says: HS256 would sign
 with the client secret, which Gatehouse stores only hashed, and DOT's "" means "no
 OpenID Connect", which in Gatehouse is what the application's allowed scopes decide
 (an application may ask for `openid` when its allowed scopes include it).

@@ -1,4 +1,4 @@
-"""The OpenID Connect signing key, from the environment (see settings.py, "OpenID Connect").
+"""The OpenID Connect signing key, from the environment (config/settings/openid.py).
 
 ID tokens are signed RS256 with one RSA private key in PEM form:
 
