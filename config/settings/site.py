@@ -115,10 +115,11 @@ REST_FRAMEWORK = {
 }
 
 # ---- OpenAPI ---------------------------------------------------------------------------
-# drf-spectacular describes the JSON endpoints at /api/schema/ (the DRF views from their
-# decorators, the OAuth endpoints from api/schema.py's hook); /api/docs/ shows them with
-# Swagger UI served from our own static files (drf-spectacular-sidecar), with no inline
-# script or style, under the site's CSP (api/docs.py).
+# drf-spectacular describes the JSON endpoints at /api/schema/: the DRF views from their
+# decorators (api/schema.py), the OAuth and OpenID Connect endpoints from
+# oauthapps/openapi/. /api/docs/ shows them with Swagger UI served from our own static
+# files (drf-spectacular-sidecar), with no inline script or style, under the site's CSP
+# (api/docs.py).
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Gatehouse API",
@@ -136,7 +137,24 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "api.schema.add_oauth_endpoints",
+        "api.schema.finish_api_paths",
+        "oauthapps.openapi.add_oauth_endpoints",
+    ],
+    "TAGS": [
+        {
+            "name": "api",
+            "description": "The JSON API (Django REST framework), with bearer tokens.",
+        },
+        {
+            "name": "oauth",
+            "description": "OAuth 2 endpoints. The authorization endpoint "
+            "(`/oauth/authorize/`) is a page for people, not JSON, and is described in the "
+            "README.",
+        },
+        {
+            "name": "openid",
+            "description": "OpenID Connect: discovery, the signing keys and UserInfo.",
+        },
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -114,6 +114,13 @@ REASONS: dict[str, tuple[str, str, int, int]] = {
         400,
         400,
     ),
+    # ---- revocation ----
+    "revoke_not_allowed": (
+        "unauthorized_client",
+        "You are not authorized to revoke this token",
+        403,
+        403,
+    ),
     # ---- API (RFC 6750) ----
     "missing_token": ("invalid_request", "Missing API token", 401, 403),
     "unknown_token": ("invalid_token", "Unknown API token", 401, 403),

@@ -5,17 +5,8 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 
 from oauthapps import selectors, services
+from oauthapps.errors import OAuthError
 from oauthapps.views.client_endpoint import ClientEndpoint, no_store_json
-
-
-def _not_authorized_to_revoke() -> JsonResponse:
-    return no_store_json(
-        {
-            "error": "unauthorized_client",
-            "error_description": "You are not authorized to revoke this token",
-        },
-        status=403,
-    )
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -31,13 +22,13 @@ class RevokeView(ClientEndpoint):
             client = None
         token_value = request.POST.get("token", "")
         if client is None or not token_value:
-            return _not_authorized_to_revoke()
+            return self.refuse(OAuthError("revoke_not_allowed"))
         token = selectors.find_any_token(
             token=token_value, hint=request.POST.get("token_type_hint")
         )
         if token is None:
             return no_store_json({})
         if token.application_id != client.pk:
-            return _not_authorized_to_revoke()
+            return self.refuse(OAuthError("revoke_not_allowed"))
         services.revoke_token(token=token)
         return no_store_json({})
