@@ -34,7 +34,8 @@ def base_env() -> dict[str, str]:
             "LOG_LEVEL",
             "ACCESS_TOKEN_EXPIRE_SECONDS",
             "REFRESH_TOKEN_EXPIRE_SECONDS",
-            "REFRESH_TOKEN_GRACE_PERIOD_SECONDS",
+            "REFRESH_TOKEN_REUSE_GRACE_SECONDS",
+            "REFRESH_TOKEN_GRACE_PERIOD_SECONDS",  # the old name, refused at start-up
         )
     }
     env["PYTHONPATH"] = str(ROOT)

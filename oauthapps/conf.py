@@ -2,6 +2,12 @@
 
 Read through `app_settings.NAME`; values are looked up on every access so
 `override_settings(OAUTHAPPS=...)` works in tests.
+
+Facts django-oauth-toolkit already holds are read from its settings, never repeated:
+`app_settings.SCOPES` (the catalogue: name -> the sentence the consent page shows) is
+OAUTH2_PROVIDER["SCOPES"], and `app_settings.DEFAULT_SCOPE` (used when a request names
+none) is the first of OAUTH2_PROVIDER["DEFAULT_SCOPES"]; token lifetimes are DOT's
+ACCESS_TOKEN_EXPIRE_SECONDS and REFRESH_TOKEN_EXPIRE_SECONDS (`oauth2_settings`).
 """
 
 from typing import Any
@@ -14,10 +20,6 @@ DEFAULTS: dict[str, Any] = {
     "DIALECT": "contentdb",
     # Grant types the token endpoint accepts, in the order error messages list them.
     "GRANT_TYPES": ["authorization_code", "refresh_token", "client_credentials"],
-    # The scope catalogue: name -> the sentence the consent page shows.
-    "SCOPES": {"public": "Read your public profile"},
-    # The scope used when a request names none.
-    "DEFAULT_SCOPE": "public",
     # Whether applications created on the settings pages start approved.
     "APPROVE_NEW_APPLICATIONS": True,
     # Mastodon-style app registration at POST /api/v1/apps, and its limit per IP.
@@ -25,7 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "APP_REGISTRATION_RATE": "10/h",
     # A refresh token rotated out less than this many seconds ago is refused without
     # revoking its family (a client's own racing refreshes); later reuse revokes it.
-    "REFRESH_TOKEN_GRACE_SECONDS": 0,
+    # (Not DOT's REFRESH_TOKEN_GRACE_PERIOD_SECONDS, which lets the old token work.)
+    "REFRESH_TOKEN_REUSE_GRACE_SECONDS": 0,
     # Audit entries older than this many days are removed by `manage.py cleanup`
     # (None: kept forever).
     "AUDIT_RETENTION_DAYS": 365,
@@ -54,6 +57,20 @@ DIALECTS = ("contentdb", "rfc6749")
 
 
 class AppSettings:
+    # Imported when read: settings modules import this one (DIALECTS) before Django's
+    # settings are ready, and DOT's settings module reads them on import.
+    @property
+    def SCOPES(self) -> dict[str, str]:  # noqa: N802 - a setting's name
+        from oauth2_provider.settings import oauth2_settings
+
+        return oauth2_settings.SCOPES
+
+    @property
+    def DEFAULT_SCOPE(self) -> str:  # noqa: N802
+        from oauth2_provider.settings import oauth2_settings
+
+        return oauth2_settings.DEFAULT_SCOPES[0]
+
     def __getattr__(self, name: str) -> Any:
         if name not in DEFAULTS:
             raise AttributeError(f"Unknown oauthapps setting: {name}")

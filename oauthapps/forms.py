@@ -32,7 +32,7 @@ class ApplicationForm(forms.ModelForm):
         label="Redirect URIs",
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
         help_text=REDIRECT_URIS_HELP,
-        error_messages={"required": "Add at least one redirect URI."},
+        error_messages={"required": redirect_uris.REQUIRED},
     )
     client_type = forms.ChoiceField(label="Client type", choices=CLIENT_TYPE_CHOICES)
     allowed_scopes = forms.MultipleChoiceField(
@@ -83,13 +83,10 @@ class ApplicationForm(forms.ModelForm):
         return name
 
     def clean_redirect_uris(self) -> str:
-        uris = list(dict.fromkeys(self.cleaned_data["redirect_uris"].split()))
-        errors: list[str] = []
-        for uri in uris:
-            try:
-                redirect_uris.validate_redirect_uri(uri)
-            except ValidationError as exc:
-                errors.extend(exc.messages)
+        uris = list(
+            dict.fromkeys(redirect_uris.split_redirect_uris(self.cleaned_data["redirect_uris"]))
+        )
+        errors = redirect_uris.problems(uris)
         if errors:
             raise ValidationError(errors)
         if not uris:

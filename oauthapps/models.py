@@ -40,7 +40,8 @@ class Application(AbstractApplication):
     website = models.URLField(blank=True, max_length=500)
     allowed_scopes = models.CharField(
         max_length=255,
-        default="public",
+        # The site's default scope (DOT's DEFAULT_SCOPES), read when models load.
+        default=app_settings.DEFAULT_SCOPE,
         help_text="Space-separated scopes this application may request.",
     )
     allow_client_credentials = models.BooleanField(
@@ -115,17 +116,12 @@ class Application(AbstractApplication):
                 titles.check_title(self.name, others=others)
             except ValidationError as exc:
                 problems["name"] = exc.messages
-        uri_errors = []
-        for uri in self.redirect_uri_list:
-            try:
-                redirect_uris.validate_redirect_uri(uri)
-            except ValidationError as exc:
-                uri_errors.extend(exc.messages)
+        uri_errors = redirect_uris.problems(self.redirect_uri_list)
         if (
             not self.redirect_uri_list
             and self.authorization_grant_type == self.GRANT_AUTHORIZATION_CODE
         ):
-            uri_errors.append("Add at least one redirect URI.")
+            uri_errors.append(redirect_uris.REQUIRED)
         if uri_errors:
             problems["redirect_uris"] = uri_errors
         if problems:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -19,6 +18,7 @@ from oauth2_provider.models import (
     get_application_model,
     get_refresh_token_model,
 )
+from oauth2_provider.settings import oauth2_settings
 
 from oauthapps.protocol.digests import digest
 from oauthapps.protocol.parsing import MAX_PARAM_LENGTH, ClientCredentials
@@ -178,7 +178,7 @@ def is_live(token: AccessToken | RefreshToken) -> bool:
 def expires_at(token: AccessToken | RefreshToken):
     if isinstance(token, AccessToken):
         return token.expires
-    return token.created + timedelta(seconds=settings.REFRESH_TOKEN_EXPIRE_SECONDS)
+    return token.created + timedelta(seconds=oauth2_settings.REFRESH_TOKEN_EXPIRE_SECONDS)
 
 
 def refresh_token_scope(token: RefreshToken) -> str:

@@ -234,12 +234,12 @@ def register_application(
     *, name: str, redirect_uris: list[str], scopes: list[str], website: str = ""
 ) -> tuple[Application, str]:
     """Mastodon-style self-registration: an ownerless confidential application."""
-    scopes = scopes or [app_settings.DEFAULT_SCOPE]
-    unknown = [s for s in scopes if s not in app_settings.SCOPES]
-    if unknown:
+    try:
+        scopes = scope_utils.registration_scopes(scopes)
+    except scope_utils.UnknownScopes as exc:
         raise ValidationError(
-            {"scopes": [f"must be a subset of: {', '.join(app_settings.SCOPES)}"]}
-        )
+            {"scopes": [f"must be a subset of: {', '.join(exc.available)}"]}
+        ) from None
     return create_application(
         owner=None,
         name=name,

@@ -37,7 +37,7 @@ class AdminTestCase(BaseTestCase):
                 self.assertNotContains(response, "Bob&#x27;s Other App")
 
     def test_it_approves_and_verifies(self):
-        other, _ = self.make_app(owner=self.bob, name="Bob's App", approved=False)
+        other, _ = self.add_app("bob_app", approved=False)
         self.app.approved = False
         self.app.save()
 

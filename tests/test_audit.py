@@ -248,7 +248,7 @@ class AdminActionsTestCase(AuditTestCase):
         return list(AuditEntry.objects.filter(action=Action.ADMIN_ACTION).order_by("id"))
 
     def test_it_records_approving_and_verifying_applications(self):
-        other, _ = self.make_app(owner=self.bob, name="Bob's App", approved=False)
+        other, _ = self.add_app("bob_app", approved=False)
         self.action("application", "approve", self.app.pk, other.pk)  # alice's already is
         self.action("application", "verify", self.app.pk)
         self.action("application", "unverify", self.app.pk)

@@ -1,11 +1,16 @@
-"""The authorization endpoint: login, validation pages, consent, authorize and cancel."""
+"""/oauth/authorize/ (oauthapps/views/authorize.py): login first, validation pages, the
+consent page, authorize and cancel, force_login, silent re-approval, and what the
+endpoint never does (redirect an invalid request, answer a cross-site form, send CORS
+headers, issue tokens itself)."""
 
 import re
 from urllib.parse import quote
 
+from django.test import Client
+
 from oauthapps.models import AccessToken, Grant
 from oauthapps.protocol.digests import digest
-from tests.base import REDIRECT_URI, BaseTestCase, pkce_pair, query_of, rfc_dialect
+from tests.base import REDIRECT_URI, BaseTestCase, pkce_pair, query_of, rfc_dialect, signed_in_as
 
 
 class LoginTestCase(BaseTestCase):
@@ -226,7 +231,7 @@ class UnapprovedApplicationTestCase(BaseTestCase):
 class PKCETestCase(BaseTestCase):
     def setUp(self):
         super().setUp()
-        self.public, _ = self.make_app(owner=self.alice, name="Phone App", client_type="public")
+        self.public, _ = self.add_app("public_app")
         self.client.force_login(self.bob)
 
     def test_it_requires_a_challenge_from_public_clients(self):
@@ -279,3 +284,204 @@ class RedirectURIKindsTestCase(BaseTestCase):
     def test_it_accepts_any_registered_uri(self):
         r = self.authorize("https://example.com/b")
         self.assertTrue(r["Location"].startswith("https://example.com/b?code="))
+
+
+class ForceLoginTestCase(BaseTestCase):
+    def test_it_signs_the_person_out_and_asks_again(self):
+        self.get_token(self.bob)  # bob already authorized the app
+        self.client.force_login(self.bob)
+        r = self.client.get(self.authorize_url(force_login="true"))
+        self.assertEqual(r.status_code, 302)
+        self.assertTrue(r["Location"].startswith("/accounts/login/"))
+        self.assertNotIn("force_login", r["Location"])
+        r = self.client.post(
+            r["Location"], {"username": "bob", "password": "password"}, follow=True
+        )
+        self.assertContains(r, "Authorize")  # the consent page, not an automatic code
+
+
+# ---- issue 11, attack 4: logout by link -----------------------------------------------------
+
+
+class ForceLoginLinkTestCase(BaseTestCase):
+    def test_a_link_with_force_login_cannot_sign_anyone_out(self):
+        self.client.force_login(self.bob)
+        for url in (
+            "/oauth/authorize/?force_login=true",
+            self.authorize_url(force_login="true", redirect_uri="https://evil.example/"),
+            self.authorize_url(force_login="true", client_id="nope"),
+        ):
+            with self.subTest(url=url):
+                r = self.client.get(url)
+                self.assertIn(r.status_code, (400, 404))
+                self.assertTemplateUsed(r, "oauthapps/error.html")
+                self.assertEqual(signed_in_as(self.client), str(self.bob.pk), "signed out")
+
+    def test_force_login_still_signs_out_for_a_valid_request(self):
+        self.client.force_login(self.bob)
+        r = self.client.get(self.authorize_url(force_login="true"))
+        self.assertTrue(r["Location"].startswith("/accounts/login/"))
+        self.assertIsNone(signed_in_as(self.client))
+
+    def test_a_visitor_who_is_not_signed_in_signs_in_once(self):
+        self.get_token(self.bob)
+        r = self.client.get(self.authorize_url(force_login="true"))
+        self.assertTrue(r["Location"].startswith("/accounts/login/"))
+        self.assertNotIn("force_login", r["Location"])
+        r = self.client.post(r["Location"], {"username": "bob", "password": "password"})
+        r = self.client.get(r["Location"])
+        self.assertContains(r, "Authorize")  # the consent page, no second sign-in
+
+
+# ---- issue 11, attack 1: silent consent for public clients (RFC 8252 §8.6) ------------------
+
+
+class SilentConsentTestCase(BaseTestCase):
+    LOOPBACK = "http://127.0.0.1/cb"
+
+    def setUp(self):
+        super().setUp()
+        self.native, _ = self.make_app(
+            owner=self.alice, name="Native App", client_type="public", redirect_uris=self.LOOPBACK
+        )
+
+    def authorize_native(self, **extra):
+        _, challenge = pkce_pair()
+        return self.authorize_url(
+            self.native,
+            redirect_uri="http://127.0.0.1:31337/cb",
+            code_challenge=challenge,
+            code_challenge_method="S256",
+            **extra,
+        )
+
+    def test_silent_consent_is_never_given_to_a_public_client(self):
+        # bob authorized the native app once and holds a live token for it.
+        verifier, _ = pkce_pair()
+        self.client.force_login(self.bob)
+        r = self.client.post(self.authorize_native(), {"authorize": "1"})
+        code = query_of(r["Location"])["code"][0]
+        r = self.client.post(
+            "/oauth/token/",
+            {
+                "grant_type": "authorization_code",
+                "client_id": self.native.client_id,
+                "code": code,
+                "code_verifier": verifier,
+                "redirect_uri": "http://127.0.0.1:31337/cb",
+            },
+        )
+        self.assertEqual(r.status_code, 200, r.content)
+        # Any page (or any program on the machine) opens the authorization URL: anyone can
+        # claim a public client's client_id and listen on a loopback port.
+        r = self.client.get(self.authorize_native())
+        self.assertEqual(r.status_code, 200, "a code was issued without asking")
+        self.assertContains(r, "Authorize")
+        self.assertEqual(Grant.objects.filter(application=self.native).count(), 1)
+
+    def test_a_confidential_client_keeps_the_silent_re_approval(self):
+        self.get_token(self.bob)
+        self.client.force_login(self.bob)
+        r = self.client.get(self.authorize_url())
+        self.assertEqual(r.status_code, 302)
+        self.assertIn("code", query_of(r["Location"]))
+
+
+# ---- RFC 9700 §2.1, §4.12: never a 307 after a form that may carry credentials ----------
+
+
+class RedirectStatusTestCase(BaseTestCase):
+    def test_it_answers_the_consent_form_with_302_never_307(self):
+        self.client.force_login(self.bob)
+        for button in ("authorize", "cancel"):
+            with self.subTest(button):
+                r = self.client.post(self.authorize_url(state="xyz"), {button: "1"})
+                self.assertEqual(r.status_code, 302)
+                self.assertTrue(r["Location"].startswith(REDIRECT_URI))
+        # A person who already granted the application is sent back by GET, also with 302.
+        self.issue(self.bob)
+        self.client.force_login(self.bob)
+        r = self.client.get(self.authorize_url())
+        self.assertEqual(r.status_code, 302)
+        self.assertTrue(r["Location"].startswith(REDIRECT_URI + "?code="))
+
+
+# ---- RFC 9700 §2.1, §4.11; RFC 6749 §10.15: no open redirectors --------------------------
+
+
+class OpenRedirectTestCase(BaseTestCase):
+    def test_it_never_redirects_an_invalid_request_to_the_redirect_uri(self):
+        self.client.force_login(self.bob)
+        for params in (
+            {"scope": "admin"},
+            {"response_type": "token"},
+            {"code_challenge": "short", "code_challenge_method": "S256"},
+            {"code_challenge": "x" * 43, "code_challenge_method": "plain"},
+        ):
+            for method in (self.client.get, self.client.post):
+                with self.subTest(params=params, method=method.__name__):
+                    r = method(self.authorize_url(state="xyz", **params), {"authorize": "1"})
+                    self.assertEqual(r.status_code, 400)
+                    self.assertNotIn("Location", r)
+        self.assertFalse(Grant.objects.exists())
+
+
+# ---- RFC 6749 §10.12: the authorization endpoint is protected against CSRF --------------
+
+
+class ConsentCSRFTestCase(BaseTestCase):
+    def test_it_refuses_a_consent_post_without_the_csrf_token(self):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(self.bob)
+        for button in ("authorize", "cancel"):
+            with self.subTest(button):
+                r = browser.post(self.authorize_url(state="xyz"), {button: "1"})
+                self.assertEqual(r.status_code, 403)
+                self.assertNotIn("Location", r)
+        self.assertFalse(Grant.objects.exists())
+        # The consent page's own form, with its token, works.
+        page = browser.get(self.authorize_url(state="xyz"))
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        r = browser.post(
+            self.authorize_url(state="xyz"), {"authorize": "1", "csrfmiddlewaretoken": token}
+        )
+        self.assertEqual(r.status_code, 302)
+        self.assertEqual(Grant.objects.count(), 1)
+
+
+# ---- RFC 9700 §2.6: no CORS at the authorization endpoint --------------------------------
+
+
+class CORSTestCase(BaseTestCase):
+    def test_it_sends_no_cors_headers_from_the_authorization_endpoint(self):
+        self.client.force_login(self.bob)
+        origin = {"HTTP_ORIGIN": "https://evil.example"}
+        responses = [
+            self.client.get(self.authorize_url(), **origin),
+            self.client.options(
+                self.authorize_url(), HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST", **origin
+            ),
+            self.client.post(self.authorize_url(), {"authorize": "1"}, **origin),
+        ]
+        for r in responses:
+            with self.subTest(status=r.status_code):
+                self.assertFalse([h for h in r.headers if h.lower().startswith("access-control-")])
+
+
+# ---- RFC 9700 §2.1.2; RFC 6749 §10.16: no response type issues tokens here ---------------
+
+
+class DeprecatedGrantsTestCase(BaseTestCase):
+    def test_it_refuses_response_types_that_issue_tokens_from_the_authorization_endpoint(self):
+        self.client.force_login(self.bob)
+        for response_type in ("token", "code token", "id_token token", "code id_token"):
+            with self.subTest(response_type):
+                r = self.client.post(
+                    self.authorize_url(response_type=response_type), {"authorize": "1"}
+                )
+                self.assertContains(r, "only code is supported", status_code=400)
+                self.assertNotIn("Location", r)
+        self.assertFalse(AccessToken.objects.exists())
+        metadata = self.client.get("/.well-known/oauth-authorization-server").json()
+        self.assertNotIn("password", metadata["grant_types_supported"])
+        self.assertNotIn("implicit", metadata["grant_types_supported"])

@@ -16,6 +16,7 @@ from django.utils import timezone
 from oauthapps.models import AccessToken, AuditEntry, Grant, IDToken, RefreshToken
 from oauthapps.protocol.digests import digest
 from tests.base import BaseTestCase, oauthapps_settings
+from tests.world import create_world
 
 MODELS = (AccessToken, RefreshToken, Grant, IDToken, AuditEntry)
 
@@ -44,9 +45,7 @@ class CleanupTestCase(BaseTestCase):
     def setUp(self):
         super().setUp()
         self.now = timezone.now()
-        self.cc_app, self.cc_secret = self.make_app(
-            owner=self.alice, name="Service App", allow_client_credentials=True
-        )
+        self.cc_app, self.cc_secret = self.add_app("service_app")
         self.expected = self.seed()
 
     # ---- helpers ----
@@ -264,19 +263,10 @@ class CleanupGivesWayTestCase(TransactionTestCase):
     """A batch that meets a row a request holds waits half a second, then tries again."""
 
     def test_it_waits_for_a_locked_row_and_removes_it_afterwards(self):
-        from accounts.models import User
-        from oauthapps import services
-
-        owner = User.objects.create_user("owner", "owner@example.org", "password")
-        app, _ = services.create_application(
-            owner=owner,
-            name="Locked App",
-            redirect_uris="https://example.com/cb",
-            client_type="confidential",
-        )
+        world = create_world()
         grant = Grant.objects.create(
-            user=owner,
-            application=app,
+            user=world.alice,
+            application=world.app,
             code=digest("locked-code"),
             expires=timezone.now() - timedelta(minutes=1),
             redirect_uri="https://example.com/cb",

@@ -13,46 +13,29 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from django.core.cache import cache
 from django.db import connection
 from django.test import LiveServerTestCase, override_settings
-from django.utils import timezone
 
-from accounts.models import User
 from oauthapps import services
-from oauthapps.models import AccessToken, Application, RefreshToken
-from tests.base import oauthapps_settings
+from oauthapps.models import AccessToken
+from tests.base import WorldMixin, live_access_tokens, live_refresh_tokens, oauthapps_settings
+from tests.world import REDIRECT_URI
 
-REDIRECT_URI = "https://example.com/callback/"
 THREADS = 20
-
-
-def live_access_tokens():
-    return AccessToken.objects.filter(expires__gt=timezone.now())
-
-
-def live_refresh_tokens():
-    return RefreshToken.objects.filter(revoked__isnull=True, access_token__isnull=False)
 
 
 @unittest.skipUnless(connection.vendor == "postgresql", "row locks need PostgreSQL")
 @override_settings(SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False)
-class ConcurrencyTestCase(LiveServerTestCase):
+class ConcurrencyTestCase(WorldMixin, LiveServerTestCase):
+    """alice signs in to Alice's App (tests/world.py)."""
+
     def setUp(self):
-        cache.clear()
-        self.person = User.objects.create_user("erin", "erin@example.org", "password")
-        self.app, self.secret = services.create_application(
-            owner=self.person,
-            name="Racing Client",
-            redirect_uris=REDIRECT_URI,
-            client_type=Application.CLIENT_CONFIDENTIAL,
-            allowed_scopes="public",
-        )
+        super().setUp()
         self.http = requests.Session()
         self.addCleanup(self.http.close)
 
     def code(self) -> str:
-        self.client.force_login(self.person)
+        self.client.force_login(self.alice)
         query = f"response_type=code&client_id={self.app.client_id}&redirect_uri={REDIRECT_URI}"
         response = self.client.post(f"/oauth/authorize/?{query}", {"authorize": "1"})
         return parse_qs(urlsplit(response["Location"]).query)["code"][0]
@@ -107,7 +90,7 @@ class ConcurrencyTestCase(LiveServerTestCase):
         self.assertEqual(live_refresh_tokens().count(), 0)
         self.assertEqual(AccessToken.objects.count(), 0)
 
-    @oauthapps_settings(REFRESH_TOKEN_GRACE_SECONDS=10)  # the client's own racing requests
+    @oauthapps_settings(REFRESH_TOKEN_REUSE_GRACE_SECONDS=10)  # the client's own racing requests
     def test_it_rotates_one_refresh_token_once_among_20_simultaneous_requests(self):
         first = self.pair()
         send = self.sender(
@@ -124,7 +107,7 @@ class ConcurrencyTestCase(LiveServerTestCase):
             f"{self.live_server_url}/api/whoami/",
             headers={"Authorization": f"Bearer {winner['access_token']}"},
         )
-        self.assertEqual(whoami.json()["username"], "erin")
+        self.assertEqual(whoami.json()["username"], "alice")
         after = self.post(
             "/oauth/token/",
             {"grant_type": "refresh_token", "refresh_token": winner["refresh_token"]},
@@ -159,7 +142,7 @@ class ConcurrencyTestCase(LiveServerTestCase):
         )
 
         def revoke_authorization(session):
-            services.revoke_authorization(user=self.person, application=self.app)
+            services.revoke_authorization(user=self.alice, application=self.app)
             connection.close()
 
         responses = self.race(*[send] * THREADS, revoke_authorization)

@@ -53,12 +53,11 @@ from hypothesis import (
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from accounts.models import User
-from oauthapps import services
 from oauthapps.errors import REASONS
 from oauthapps.models import Application
 from plumbing.charset import is_usable_charset
-from tests.base import REDIRECT_URI, pkce_pair, query_of, rfc_dialect, wsgi_call
+from tests.base import pkce_pair, query_of, rfc_dialect, wsgi_call
+from tests.world import LOOPBACK_URI, NATIVE_URI, OOB_URI, QUERY_URI, REDIRECT_URI, create_world
 
 fuzz = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")),
@@ -75,11 +74,6 @@ fuzz = settings(
         HealthCheck.differing_executors,
     ],
 )
-
-LOOPBACK_URI = "http://127.0.0.1/callback"
-NATIVE_URI = "com.example.app:/callback"
-OOB_URI = "urn:ietf:wg:oauth:2.0:oob"
-QUERY_URI = "https://example.com/with-query?keep=1"
 
 RFC_ERROR_CODES = {code for code, *_ in REASONS.values()} - {"server_error"}
 
@@ -566,29 +560,19 @@ class FuzzTestCase(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.alice = User.objects.create_user("alice", "alice@example.org", "password")
-        cls.bob = User.objects.create_user("bob", "bob@example.org", "password")
-
-        def make_app(owner, name, **fields):
-            fields.setdefault("client_type", Application.CLIENT_CONFIDENTIAL)
-            fields.setdefault("allowed_scopes", "public email")
-            return services.create_application(owner=owner, name=name, **fields)
-
-        cls.app, secret = make_app(
-            cls.alice, "Alice's App", redirect_uris=f"{REDIRECT_URI} {QUERY_URI}"
+        # The world (tests/world.py); Alice's App also takes QUERY_URI, so a confidential
+        # client has a redirect URI with its own query.
+        world = create_world(
+            "public_app",
+            "service_app",
+            "hidden_app",
+            app={"redirect_uris": f"{REDIRECT_URI} {QUERY_URI}"},
         )
-        cls.public_app, _ = make_app(
-            cls.alice,
-            "Public App",
-            client_type=Application.CLIENT_PUBLIC,
-            redirect_uris=f"{LOOPBACK_URI} {NATIVE_URI} {OOB_URI}",
-        )
-        cls.cc_app, cc_secret = make_app(
-            cls.bob, "Service App", redirect_uris=QUERY_URI, allow_client_credentials=True
-        )
-        cls.hidden_app, _ = make_app(
-            cls.bob, "Hidden App", redirect_uris=REDIRECT_URI, approved=False
-        )
+        cls.alice, cls.bob = world.alice, world.bob
+        cls.app, secret = world.app, world.secret
+        cls.public_app = world.public_app
+        cls.cc_app, cc_secret = world.service_app, world.secrets["service_app"]
+        cls.hidden_app = world.hidden_app
         verifier, challenge = pkce_pair("f" * 64)
 
         client = Client()

@@ -1,5 +1,5 @@
-"""The machine endpoints' own stack (plumbing/machine.py) and the idle-only health check
-(plumbing/db.py)."""
+"""The machine endpoints' own stack (plumbing/machine.py, with oauthapps/middleware.py's
+MachineEndpointGuard: https required) and the idle-only health check (plumbing/db.py)."""
 
 import time
 from unittest import mock
@@ -164,3 +164,31 @@ class IdleHealthCheckTestCase(SimpleTestCase):
         with mock.patch.object(plumbing_db.connections, "all", return_value=[connection]):
             plumbing_db.note_use()
         self.assertLess(time.monotonic() - connection._plumbing_last_used, 1)
+
+
+# ---- issue 11, attack 10: plain http at the machine endpoints -------------------------------
+
+
+@override_settings(SECURE_SSL_REDIRECT=True)
+class PlainHttpAttackTestCase(BaseTestCase):
+    def test_a_plain_http_token_request_is_refused_not_redirected(self):
+        response = self.client.post(
+            "/oauth/token/",
+            {
+                "grant_type": "client_credentials",
+                "client_id": self.app.client_id,
+                "client_secret": self.secret,
+            },
+        )
+        # No 301 to https that a client would follow after sending its secret in clear.
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {"success": False, "error": "https is required"})
+        for method, path in (
+            ("POST", "/oauth/revoke"),
+            ("POST", "/oauth/introspect"),
+            ("GET", "/api/whoami/"),
+            ("GET", "/oauth/userinfo/"),
+        ):
+            with self.subTest(path):
+                self.assertEqual(self.client.generic(method, path).status_code, 400)
+        self.assertEqual(self.client.get("/accounts/login/").status_code, 301)

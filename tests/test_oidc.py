@@ -1,15 +1,12 @@
 """OpenID Connect: standard clients (Authlib) sign a person in against a live Gatehouse and
-validate the ID token against the published keys; discovery, JWKS, userinfo, the nonce,
-scopes, refresh, both dialects, and the signing key's configuration."""
+validate the ID token against the published keys; ID tokens and their claims
+(oauthapps/protocol/openid.py) at the token and userinfo endpoints, the nonce, the openid
+scope, refresh, both dialects. (Discovery: tests/test_metadata.py; keys: tests/test_jwks.py;
+the signing key's configuration: tests/test_signing_key.py.)"""
 
 import os
-import re
-import subprocess
-import sys
-import tempfile
 import time
 from importlib import import_module
-from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit
 
@@ -17,23 +14,15 @@ import requests
 from authlib.integrations.django_client import OAuth
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.conf import settings
-from django.core.cache import cache
-from django.test import LiveServerTestCase, RequestFactory, SimpleTestCase, override_settings
+from django.test import LiveServerTestCase, RequestFactory, override_settings
 from joserfc import jwt
 from joserfc.errors import BadSignatureError, InvalidClaimError
 from joserfc.jwk import KeySet
 
-from accounts.models import User
-from config import signing_key as config_oidc
-from oauthapps import services
 from oauthapps.models import AccessToken, Application, Grant, IDToken
-from tests.base import BaseTestCase, pkce_pair, query_of, rfc_dialect
-
-ROOT = Path(__file__).resolve().parent.parent
-LIVE_REDIRECT_URI = "http://127.0.0.1:9/callback"  # loopback: nothing needs to listen there
+from tests.base import BaseTestCase, WorldMixin, pkce_pair, query_of, rfc_dialect
+from tests.world import LIVE_REDIRECT_URI
 
 
 def validate_id_token(id_token, *, jwks, issuer, client_id, nonce, access_token=None):
@@ -60,49 +49,25 @@ def validate_id_token(id_token, *, jwks, issuer, client_id, nonce, access_token=
 
 
 @override_settings(SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False)
-class LiveOpenIDConnectTestCase(LiveServerTestCase):
+class LiveOpenIDConnectTestCase(WorldMixin, LiveServerTestCase):
+    """alice and Alice's App (tests/world.py), the app on a loopback redirect URI and
+    allowed the openid scope."""
+
+    world_changes = {
+        "app": {"redirect_uris": LIVE_REDIRECT_URI, "allowed_scopes": "openid public email"}
+    }
+
     def setUp(self):
+        super().setUp()
         patcher = mock.patch.dict(os.environ, {"AUTHLIB_INSECURE_TRANSPORT": "1"})
         patcher.start()
         self.addCleanup(patcher.stop)
-        cache.clear()
-        self.person = User.objects.create_user("erin", "erin@example.org", "password")
-        self.person.display_name = "Erin E."
-        self.person.save()
-        self.app, self.secret = services.create_application(
-            owner=self.person,
-            name="OIDC Client",
-            redirect_uris=LIVE_REDIRECT_URI,
-            client_type=Application.CLIENT_CONFIDENTIAL,
-            allowed_scopes="openid public email",
-        )
         self.discovery = requests.get(
             f"{self.live_server_url}/.well-known/openid-configuration"
         ).json()
 
     def consent(self, authorize_url: str) -> str:
-        """In the browser: the real login form, then Authorize. Returns the callback URL."""
-        browser = requests.Session()
-        self.addCleanup(browser.close)
-        login_url = f"{self.live_server_url}/accounts/login/"
-        page = browser.get(login_url).text
-        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        browser.post(
-            login_url,
-            {"csrfmiddlewaretoken": csrf, "username": "erin", "password": "password"},
-            headers={"Referer": login_url},
-        )
-        page = browser.get(authorize_url).text
-        self.assertIn("Sign you in with your account", page)
-        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        response = browser.post(
-            authorize_url,
-            {"csrfmiddlewaretoken": csrf, "authorize": "1"},
-            headers={"Referer": authorize_url},
-            allow_redirects=False,
-        )
-        self.assertEqual(response.status_code, 302)
-        return response.headers["Location"]
+        return super().consent(authorize_url, page_shows="Sign you in with your account")
 
     def test_authlib_signs_a_person_in_and_validates_the_id_token(self):
         client = OAuth2Session(
@@ -142,8 +107,8 @@ class LiveOpenIDConnectTestCase(LiveServerTestCase):
         self.assertEqual(claims["aud"], self.app.client_id)
         self.assertEqual(claims["nonce"], nonce)
         self.assertGreater(claims["exp"], time.time())
-        self.assertEqual(claims["sub"], str(self.person.pk))
-        self.assertEqual(claims["preferred_username"], "erin")
+        self.assertEqual(claims["sub"], str(self.alice.pk))
+        self.assertEqual(claims["preferred_username"], "alice")
         self.assertIn("auth_time", claims)
         self.assertNotIn("email", claims)  # no email scope
 
@@ -160,7 +125,8 @@ class LiveOpenIDConnectTestCase(LiveServerTestCase):
         me = client.get(self.discovery["userinfo_endpoint"])
         self.assertEqual(me.status_code, 200)
         self.assertEqual(
-            me.json(), {"sub": str(self.person.pk), "preferred_username": "erin", "name": "Erin E."}
+            me.json(),
+            {"sub": str(self.alice.pk), "preferred_username": "alice", "name": "Alice A."},
         )
 
         refreshed = client.refresh_token(self.discovery["token_endpoint"])
@@ -200,50 +166,12 @@ class LiveOpenIDConnectTestCase(LiveServerTestCase):
         back.session = session
         token = relying_party.authorize_access_token(back)
         person = token["userinfo"]  # the validated ID token's claims
-        self.assertEqual(person["sub"], str(self.person.pk))
+        self.assertEqual(person["sub"], str(self.alice.pk))
         self.assertEqual(person["iss"], self.discovery["issuer"])
-        self.assertEqual(person["email"], "erin@example.org")
+        self.assertEqual(person["email"], "alice@example.org")
         info = relying_party.userinfo(token=token)
-        self.assertEqual(info["email"], "erin@example.org")
-        self.assertEqual(info["name"], "Erin E.")
-
-
-# ---- discovery and keys ------------------------------------------------------------------
-
-
-class DiscoveryTestCase(BaseTestCase):
-    def test_it_publishes_the_rfc_8414_metadata_with_openid_connects_fields(self):
-        r = self.client.get("/.well-known/openid-configuration")
-        self.assertEqual(r.status_code, 200)
-        self.assertEqual(r["Access-Control-Allow-Origin"], "*")
-        doc = r.json()
-        self.assertEqual(doc, self.client.get("/.well-known/oauth-authorization-server").json())
-        self.assertEqual(doc["issuer"], "http://testserver")
-        self.assertEqual(doc["userinfo_endpoint"], "http://testserver/oauth/userinfo/")
-        self.assertEqual(doc["jwks_uri"], "http://testserver/.well-known/jwks.json")
-        self.assertEqual(doc["response_types_supported"], ["code"])
-        self.assertEqual(
-            doc["grant_types_supported"],
-            ["authorization_code", "refresh_token", "client_credentials"],
-        )
-        self.assertEqual(doc["id_token_signing_alg_values_supported"], ["RS256"])
-        self.assertEqual(doc["subject_types_supported"], ["public"])
-        self.assertIn("openid", doc["scopes_supported"])
-        for claim in ("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "email"):
-            self.assertIn(claim, doc["claims_supported"])
-        self.assertIs(doc["request_uri_parameter_supported"], False)
-        self.assertEqual(doc["code_challenge_methods_supported"], ["S256"])
-
-    def test_it_publishes_one_rsa_key_with_its_thumbprint_as_kid(self):
-        r = self.client.get("/.well-known/jwks.json")
-        self.assertEqual(r.status_code, 200)
-        self.assertEqual(r["Access-Control-Allow-Origin"], "*")
-        (key,) = r.json()["keys"]
-        self.assertEqual((key["kty"], key["alg"], key["use"]), ("RSA", "RS256", "sig"))
-        self.assertTrue(key["kid"])
-        self.assertEqual(KeySet.import_key_set(r.json()).keys[0].thumbprint(), key["kid"])
-        for private in ("d", "p", "q", "dp", "dq", "qi"):
-            self.assertNotIn(private, key)
+        self.assertEqual(info["email"], "alice@example.org")
+        self.assertEqual(info["name"], "Alice A.")
 
 
 # ---- the flow with the test client ---------------------------------------------------------
@@ -290,7 +218,9 @@ class IDTokenTestCase(BaseTestCase):
         self.alice.refresh_from_db()
         self.assertEqual(claims["auth_time"], int(self.alice.last_login.timestamp()))
         lifetime = claims["exp"] - claims["iat"]
-        self.assertAlmostEqual(lifetime, settings.ACCESS_TOKEN_EXPIRE_SECONDS, delta=2)
+        self.assertAlmostEqual(
+            lifetime, settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"], delta=2
+        )
 
     def test_its_iss_is_the_authorization_responses_iss(self):
         self.client.force_login(self.alice)
@@ -498,98 +428,3 @@ class OpenIDScopeTestCase(BaseTestCase):
         self.assertEqual(r.json()["scopes"], ["openid", "public"])
         self.client.force_login(self.alice)
         self.assertContains(self.client.get("/user/apps/new/"), 'value="openid"')
-
-
-# ---- the signing key ------------------------------------------------------------------------
-
-
-def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """Python in a fresh process with config.settings and no Gatehouse setting but `env`."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "OAUTH_", "OIDC_"))
-    }
-    clean.update(DJANGO_SETTINGS_MODULE="config.settings", DATABASE_URL="sqlite:///:memory:")
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def pem(key) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
-class SigningKeyTestCase(SimpleTestCase):
-    SECRET = {"DJANGO_SECRET_KEY": "k" * 50}
-
-    def test_it_refuses_to_serve_without_a_key_in_one_line(self):
-        result = run_python("-c", "import config.wsgi", **self.SECRET)
-        self.assertNotEqual(result.returncode, 0)
-        self.assertEqual(
-            result.stderr.strip().splitlines(),
-            [
-                "Configuration error: OIDC_RSA_PRIVATE_KEY or "
-                "OIDC_RSA_PRIVATE_KEY_FILE is required when DJANGO_DEBUG is off."
-            ],
-        )
-        result = run_python("-c", "import config.asgi", **self.SECRET)
-        self.assertIn("OIDC_RSA_PRIVATE_KEY or OIDC_RSA_PRIVATE_KEY_FILE", result.stderr)
-
-    def test_it_runs_offline_commands_without_a_key(self):
-        result = run_python("manage.py", "makemigrations", "--check", "--dry-run")
-        self.assertEqual(result.returncode, 0, result.stderr)
-
-    def test_it_refuses_unreadable_files_and_unusable_keys(self):
-        cases = {
-            "OIDC_RSA_PRIVATE_KEY_FILE": ("/nonexistent/key.pem", "cannot be read"),
-            "OIDC_RSA_PRIVATE_KEY": ("not a key", "not an unencrypted RSA private key"),
-        }
-        small = pem(rsa.generate_private_key(public_exponent=65537, key_size=1024))
-        elliptic = pem(ec.generate_private_key(ec.SECP256R1()))
-        for variable, (value, message) in [
-            *cases.items(),
-            ("OIDC_RSA_PRIVATE_KEY", (small, "at least 2048 bits")),
-            ("OIDC_RSA_PRIVATE_KEY", (elliptic, "not an unencrypted RSA private key")),
-        ]:
-            with self.subTest(variable=variable, message=message):
-                result = run_python("-c", "import config.wsgi", **self.SECRET, **{variable: value})
-                self.assertNotEqual(result.returncode, 0)
-                self.assertIn(message, result.stderr.strip().splitlines()[-1])
-
-    def test_it_serves_with_a_key_from_the_environment_or_a_file(self):
-        key = pem(rsa.generate_private_key(public_exponent=65537, key_size=2048))
-        probe = (
-            "import config.wsgi; from oauth2_provider.settings import oauth2_settings as s; "
-            "print(s.OIDC_ENABLED, s.OIDC_RSA_PRIVATE_KEY.startswith('-----BEGIN'))"
-        )
-        one_line = key.strip().replace("\n", "\\n")  # for environment files
-        result = run_python("-c", probe, **self.SECRET, OIDC_RSA_PRIVATE_KEY=one_line)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(result.stdout.split(), ["True", "True"])
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        key_file = Path(tmp.name) / "oidc.pem"
-        key_file.write_text(key)
-        result = run_python("-c", probe, **self.SECRET, OIDC_RSA_PRIVATE_KEY_FILE=str(key_file))
-        self.assertEqual(result.returncode, 0, result.stderr)
-
-    def test_development_generates_one_private_key_file(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / ".dev-oidc-key.pem"
-            self.assertEqual(config_oidc.development_key_file(path), path)
-            first = path.read_text()
-            self.assertEqual(path.stat().st_mode & 0o777, 0o600)
-            self.assertIsNone(config_oidc.problem(first))
-            config_oidc.development_key_file(path)
-            self.assertEqual(path.read_text(), first)  # generated once
-            self.assertEqual(sorted(p.name for p in Path(tmp).iterdir()), [".dev-oidc-key.pem"])

@@ -19,14 +19,10 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 from django.contrib.messages.middleware import MessageMiddleware
-from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, connection, connections
 from django.test import Client, LiveServerTestCase, override_settings
 
-from accounts.models import User
-from oauthapps import services
-from oauthapps.models import Application
-from tests.base import REDIRECT_URI, BaseTestCase, query_of, rfc_dialect
+from tests.base import REDIRECT_URI, BaseTestCase, WorldMixin, query_of, rfc_dialect
 
 MESSAGE = "The service is temporarily unavailable, try again shortly"
 CONTENTDB_BODY = {"success": False, "error": MESSAGE}
@@ -340,21 +336,15 @@ class TcpProxy:
     "restarted (SimulatedOutageTests covers the shapes on SQLite)",
 )
 @override_settings(SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False)
-class PostgresOutageTests(OutageAssertions, LiveServerTestCase):
+class PostgresOutageTests(OutageAssertions, WorldMixin, LiveServerTestCase):
+    """alice and Alice's App (tests/world.py), allowed client credentials."""
+
+    world_changes = {"app": {"allow_client_credentials": True}}
+
     def setUp(self):
-        cache.clear()  # the app registration rate limit
-        self.person = User.objects.create_user("erin", "erin@example.org", "password")
-        self.app, self.secret = services.create_application(
-            owner=self.person,
-            name="Outage Client",
-            redirect_uris=REDIRECT_URI,
-            client_type=Application.CLIENT_CONFIDENTIAL,
-            allowed_scopes="public email",
-        )
-        self.app.allow_client_credentials = True
-        self.app.save()
+        super().setUp()  # with an empty cache: the app registration rate limit
         # The person's consent and browser session, straight through the test database.
-        self.client.force_login(self.person)
+        self.client.force_login(self.alice)
         query = urlencode(
             {
                 "response_type": "code",
@@ -462,7 +452,7 @@ class PostgresOutageTests(OutageAssertions, LiveServerTestCase):
         proxy.stop()
         proxy.start()
         time.sleep(settings.DATABASE_HEALTH_CHECK_IDLE_SECONDS + 0.2)
-        self.assertEqual(http.get(whoami, headers=bearer).json()["username"], "erin")
+        self.assertEqual(http.get(whoami, headers=bearer).json()["username"], "alice")
         self.assertEqual(proxy.accepted, 2)
 
     def test_a_restart_under_load_costs_at_most_one_request_and_heals(self):
@@ -478,7 +468,7 @@ class PostgresOutageTests(OutageAssertions, LiveServerTestCase):
         if first.status_code == 503:
             self.assertEqual(first.json()["error"], MESSAGE)
         for _ in range(3):
-            self.assertEqual(http.get(whoami, headers=bearer).json()["username"], "erin")
+            self.assertEqual(http.get(whoami, headers=bearer).json()["username"], "alice")
         self.assertEqual(proxy.accepted, 2)
 
     def signed_in_through_proxy(self):

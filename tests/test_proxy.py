@@ -1,5 +1,6 @@
 """TRUSTED_PROXIES: behind a load balancer, rate limits and the audit log see the client's
-address from X-Forwarded-For, and only when a trusted proxy sent the header."""
+address from X-Forwarded-For, and only when a trusted proxy sent the header
+(plumbing/proxy.py)."""
 
 import ipaddress
 
@@ -96,3 +97,40 @@ class TrustedProxyMiddlewareTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 302)
         entry = AuditEntry.objects.get(action=AuditEntry.Action.AUTHORIZATION_GRANTED)
         self.assertEqual(entry.ip_address, "203.0.113.9")
+
+
+# ---- RFC 9700 §4.13: headers a client can forge are not trusted -------------------------
+
+
+class ForwardedHeadersTestCase(BaseTestCase):
+    @oauthapps_settings(RATE_LIMITS={"client_auth_failures_per_ip": "2/m"})
+    @oauthapps_settings(RATE_LIMITS={"client_auth_failures_per_ip": "2/m"})
+    def test_it_does_not_let_x_forwarded_for_escape_the_rate_limits(self):
+        self.app.allow_client_credentials = True
+        self.app.save()
+        statuses = [
+            self.client.post(
+                "/oauth/token/",
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": self.app.client_id,
+                    "client_secret": "wrong",
+                },
+                REMOTE_ADDR="10.0.0.1",
+                HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+                HTTP_X_REAL_IP=f"198.51.100.{n}",
+            ).status_code
+            for n in range(3)
+        ]
+        self.assertEqual(statuses, [400, 400, 429])
+
+    def test_it_records_the_connecting_address_not_a_forwarded_one(self):
+        self.client.force_login(self.bob)
+        self.client.post(
+            self.authorize_url(),
+            {"authorize": "1"},
+            REMOTE_ADDR="10.0.0.7",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+        )
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.AUTHORIZATION_GRANTED)
+        self.assertEqual(entry.ip_address, "10.0.0.7")

@@ -8,25 +8,15 @@ are BEGIN and COMMIT.
 import pytest
 from django.core.cache import cache
 
-from accounts.models import User
-from oauthapps import services
-from oauthapps.models import Application
-
-REDIRECT_URI = "https://example.com/callback/"
+from tests.world import REDIRECT_URI, create_world
 
 
 @pytest.fixture
 def app_and_secret(db):
+    """Alice's App of the world (tests/world.py), allowed client credentials."""
     cache.clear()
-    owner = User.objects.create_user("quinn", "quinn@example.org", "password")
-    return services.create_application(
-        owner=owner,
-        name="Query Counter",
-        redirect_uris=REDIRECT_URI,
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        allowed_scopes="public",
-        allow_client_credentials=True,
-    )
+    world = create_world(app={"allow_client_credentials": True})
+    return world.app, world.secret
 
 
 @pytest.fixture

@@ -10,13 +10,9 @@ import uuid
 from django.conf import settings
 from django.test import override_settings
 
-from tests.base import BaseTestCase, oauthapps_settings, rfc_dialect
+from tests.base import BaseTestCase, limits, oauthapps_settings, rfc_dialect
 
 TOO_MANY = {"success": False, "error": "Too many requests, try again later"}
-
-
-def limits(**rates):
-    return oauthapps_settings(RATE_LIMITS=rates)
 
 
 class TokenEndpointLimitsTestCase(BaseTestCase):

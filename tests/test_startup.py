@@ -46,6 +46,7 @@ MISTAKES = [
     ({"REDIS_URL": "memcached://cache:11211"}, "REDIS_URL"),
     ({"DATABASE_CONN_MAX_AGE": "a minute"}, "DATABASE_CONN_MAX_AGE"),
     ({"OAUTH_DIALECT": "oauth1"}, "OAUTH_DIALECT"),
+    ({"REFRESH_TOKEN_GRACE_PERIOD_SECONDS": "10"}, "REFRESH_TOKEN_REUSE_GRACE_SECONDS"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""OAuth: lifetimes, the scope catalogue, Gatehouse's own settings (OAUTHAPPS, defaults
+"""OAuth: the scope catalogue, lifetimes, Gatehouse's own settings (OAUTHAPPS, defaults
 in oauthapps/conf.py), django-oauth-toolkit's, and the issuer."""
 
 from urllib.parse import urlsplit
@@ -7,11 +7,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.env import env
 
-ACCESS_TOKEN_EXPIRE_SECONDS = env.int("ACCESS_TOKEN_EXPIRE_SECONDS", default=3600)
-REFRESH_TOKEN_EXPIRE_SECONDS = env.int("REFRESH_TOKEN_EXPIRE_SECONDS", default=604800)
-
-# The site's scope catalogue: each scope with the sentence the consent page shows.
-OAUTH_SCOPES = {
+# The site's scope catalogue: each scope with the sentence the consent page shows
+# (django-oauth-toolkit's SCOPES below; oauthapps reads it from there).
+_SCOPES = {
     "public": "Read your public profile (username and display name)",
     "email": "Read your email address",
     # OpenID Connect: ID tokens and /oauth/userinfo/ (see "OpenID Connect" below).
@@ -21,12 +19,15 @@ OAUTH_SCOPES = {
 # Gatehouse's own OAuth settings (defaults and documentation in oauthapps/conf.py).
 OAUTHAPPS = {
     "DIALECT": env.str("OAUTH_DIALECT", default="contentdb"),
-    "SCOPES": OAUTH_SCOPES,
-    "DEFAULT_SCOPE": "public",
     # A refresh token rotated out less than this long ago is refused without revoking its
     # family: that is a client's own concurrent refreshes racing, not reuse by a thief.
-    "REFRESH_TOKEN_GRACE_SECONDS": env.int("REFRESH_TOKEN_GRACE_PERIOD_SECONDS", default=0),
+    "REFRESH_TOKEN_REUSE_GRACE_SECONDS": env.int("REFRESH_TOKEN_REUSE_GRACE_SECONDS", default=0),
 }
+if env.str("REFRESH_TOKEN_GRACE_PERIOD_SECONDS", default=""):
+    # The old name, which is also a django-oauth-toolkit setting with another meaning.
+    raise ImproperlyConfigured(
+        "REFRESH_TOKEN_GRACE_PERIOD_SECONDS is now REFRESH_TOKEN_REUSE_GRACE_SECONDS."
+    )
 
 # django-oauth-toolkit provides the grant machinery; oauthapps plugs into it here.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauthapps.Application"
@@ -45,10 +46,12 @@ OAUTH2_PROVIDER = {
     "CLIENT_SECRET_HASHER": "gatehouse_secret_sha256",
     "ACCESS_TOKEN_GENERATOR": "oauthapps.protocol.generators.generate_token",
     "REFRESH_TOKEN_GENERATOR": "oauthapps.protocol.generators.generate_token",
-    "SCOPES": OAUTH_SCOPES,
+    "SCOPES": _SCOPES,
+    # The scope a request that names none gets.
     "DEFAULT_SCOPES": ["public"],
-    "ACCESS_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_EXPIRE_SECONDS,
-    "REFRESH_TOKEN_EXPIRE_SECONDS": REFRESH_TOKEN_EXPIRE_SECONDS,
+    # Token lifetimes: read through DOT's oauth2_settings everywhere.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("ACCESS_TOKEN_EXPIRE_SECONDS", default=3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("REFRESH_TOKEN_EXPIRE_SECONDS", default=604800),
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
     "PKCE_REQUIRED": "oauthapps.protocol.validators.pkce_required",
     "ROTATE_REFRESH_TOKEN": True,
@@ -107,5 +110,5 @@ from oauthapps.conf import DIALECTS as _DIALECTS  # noqa: E402
 if OAUTHAPPS["DIALECT"] not in _DIALECTS:
     raise ImproperlyConfigured(f"OAUTH_DIALECT must be one of {', '.join(_DIALECTS)}.")
 for _name in ("ACCESS_TOKEN_EXPIRE_SECONDS", "REFRESH_TOKEN_EXPIRE_SECONDS"):
-    if globals()[_name] <= 0:
+    if OAUTH2_PROVIDER[_name] <= 0:
         raise ImproperlyConfigured(f"{_name} must be a positive number of seconds.")

@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config import signing_key
 from config.settings.env import DEBUG
-from config.settings.oauth import ACCESS_TOKEN_EXPIRE_SECONDS, OAUTH2_PROVIDER
+from config.settings.oauth import OAUTH2_PROVIDER
 
 # The `openid` scope gets a signed ID token (RS256) with the code exchange, and the
 # token works at /oauth/userinfo/; discovery is /.well-known/openid-configuration, the
@@ -31,7 +31,7 @@ OAUTH2_PROVIDER.update(
         "OIDC_SERVER_CLASS": "oauthapps.protocol.server.Server",
         "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
         # An ID token says who signed in, when: it lives as long as an access token.
-        "ID_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_EXPIRE_SECONDS,
+        "ID_TOKEN_EXPIRE_SECONDS": OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"],
         "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     }
 )

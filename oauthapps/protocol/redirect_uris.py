@@ -87,8 +87,25 @@ def validate_redirect_uri(uri: str) -> None:
         raise ValidationError(f"{uri}: write a custom-scheme URI as {scheme}:/path.")
 
 
+REQUIRED = "Add at least one redirect URI."
+
+
 def split_redirect_uris(text: str) -> list[str]:
     return text.split()
+
+
+def problems(uris: list[str]) -> list[str]:
+    """Every reason the registration rules refuse any of `uris`, in order (none: all fine).
+
+    The one check behind the model (every path that saves an application) and the
+    settings form (which shows the same sentences beside the field)."""
+    found: list[str] = []
+    for uri in uris:
+        try:
+            validate_redirect_uri(uri)
+        except ValidationError as exc:
+            found.extend(exc.messages)
+    return found
 
 
 def redirect_uri_matches(requested: str, registered: list[str]) -> bool:

@@ -11,7 +11,6 @@ authentication checks those, with no second query and no second parse of HTTP Ba
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -285,7 +284,7 @@ class Validator(OAuth2Validator):
 
         Concurrent refreshes with one token queue on the row lock: the first rotates it,
         the others find it rotated a moment ago and are refused without harm. Presenting
-        a token rotated out longer ago than OAUTHAPPS["REFRESH_TOKEN_GRACE_SECONDS"] is reuse
+        a token rotated out longer ago than OAUTHAPPS["REFRESH_TOKEN_REUSE_GRACE_SECONDS"] is reuse
         (RFC 9700 §4.14.2): the whole family is revoked and the reuse is audited.
         """
         locked = transaction.get_connection().in_atomic_block
@@ -302,7 +301,7 @@ class Validator(OAuth2Validator):
     def _refresh_token_usable(self, rt, client, request) -> bool:
         now = timezone.now()
         if rt.revoked is not None:
-            grace = timedelta(seconds=app_settings.REFRESH_TOKEN_GRACE_SECONDS)
+            grace = timedelta(seconds=app_settings.REFRESH_TOKEN_REUSE_GRACE_SECONDS)
             if rt.revoked + grace <= now and services.revoke_token_family(family=rt.token_family):
                 audit.record(
                     action=audit.Action.REFRESH_REUSE,
@@ -316,7 +315,7 @@ class Validator(OAuth2Validator):
         if rt.access_token is None:  # an orphan: its access token was revoked
             return False
         # Refresh tokens live REFRESH_TOKEN_EXPIRE_SECONDS from their own issue.
-        lifetime = timedelta(seconds=settings.REFRESH_TOKEN_EXPIRE_SECONDS)
+        lifetime = timedelta(seconds=oauth2_settings.REFRESH_TOKEN_EXPIRE_SECONDS)
         return rt.created + lifetime > now and client.is_visible_to(rt.user)
 
     # ---- OpenID Connect (oauthapps/protocol/openid.py) -------------------------------

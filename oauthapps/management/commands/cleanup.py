@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import OperationalError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -80,7 +79,7 @@ def kinds(now: datetime) -> list[Kind]:
     IDToken = get_id_token_model()
 
     access_cutoff = now - timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
-    refresh_cutoff = now - timedelta(seconds=settings.REFRESH_TOKEN_EXPIRE_SECONDS)
+    refresh_cutoff = now - timedelta(seconds=oauth2_settings.REFRESH_TOKEN_EXPIRE_SECONDS)
     live_refresh = RefreshToken.objects.filter(revoked__isnull=True, created__gt=refresh_cutoff)
     needed_by_refresh = Exists(live_refresh.filter(access_token=OuterRef("pk")))
     dead_access = Q(expires__lte=now, created__lte=access_cutoff) & ~needed_by_refresh

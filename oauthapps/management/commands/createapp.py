@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from oauthapps import services
-from oauthapps.conf import app_settings
 from oauthapps.models import Application
-from oauthapps.protocol.scopes import parse_scope
+from oauthapps.protocol.scopes import UnknownScopes, parse_scope, registration_scopes
 
 
 def validation_message(exc: ValidationError) -> str:
@@ -66,12 +65,12 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"Unknown owner: {options['owner']}") from None
 
-        scopes = parse_scope(options["scopes"]) or [app_settings.DEFAULT_SCOPE]
-        unknown = [s for s in scopes if s not in app_settings.SCOPES]
-        if unknown:
+        try:
+            scopes = registration_scopes(parse_scope(options["scopes"]))
+        except UnknownScopes as exc:
             raise CommandError(
-                f"Unknown scope: {' '.join(unknown)} (available: {' '.join(app_settings.SCOPES)})"
-            )
+                f"Unknown scope: {exc} (available: {' '.join(exc.available)})"
+            ) from None
 
         public = options["public"]
         client_type = Application.CLIENT_PUBLIC if public else Application.CLIENT_CONFIDENTIAL

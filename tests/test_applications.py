@@ -1,4 +1,5 @@
-"""The settings pages under /user/apps/: list, create, edit, regenerate, revoke all, delete."""
+"""The "My applications" settings pages under /user/apps/ (oauthapps/views/applications.py):
+list, create, edit, regenerate, revoke all, delete."""
 
 import re
 from unittest import mock
@@ -124,9 +125,7 @@ class ListTestCase(ManageTestCase):
         self.assertIn('<td class="user-count">2</td>', self.row_of(content, self.app))
 
     def test_it_shows_the_client_type_of_public_clients(self):
-        public, _ = self.make_app(
-            owner=self.alice, name="Phone App", client_type=Application.CLIENT_PUBLIC
-        )
+        public, _ = self.add_app("public_app")
         self.client.force_login(self.alice)
         content = self.client.get("/user/apps/").content.decode()
         self.assertIn("<td>Public</td>", self.row_of(content, public))
@@ -459,7 +458,7 @@ class RegenerateTestCase(ManageTestCase):
 
 class PublicRegenerateTestCase(ManageTestCase):
     def test_it_has_no_secret_to_regenerate_for_a_public_application(self):
-        app, _ = self.make_app(owner=self.alice, name="Phone App", client_type="public")
+        app, _ = self.add_app("public_app")
         self.client.force_login(self.alice)
         url = f"/user/apps/{app.pk}/regenerate/"
         self.assertEqual(self.client.get(url).status_code, 404)
@@ -525,22 +524,3 @@ class DeleteTestCase(ManageTestCase):
         self.assertEqual(self.client.get(f"/user/apps/{self.app.pk}/edit/").status_code, 404)
         self.client.logout()
         self.assertEqual(self.whoami(token).json(), UNKNOWN_TOKEN)
-
-
-class AuthorizedAppsTestCase(BaseTestCase):
-    def revoke(self, app):
-        return self.client.post(f"/user/authorized-apps/{app.pk}/revoke/")
-
-    def test_it_hides_an_unapproved_application_the_person_never_authorized(self):
-        self.app.approved = False
-        self.app.save()
-        self.client.force_login(self.bob)
-        self.assertEqual(self.revoke(self.app).status_code, 404)
-
-    def test_it_lets_a_person_revoke_an_application_unapproved_after_the_grant(self):
-        self.get_token(self.bob)
-        self.app.approved = False
-        self.app.save()
-        self.client.force_login(self.bob)
-        self.assertEqual(self.revoke(self.app).status_code, 302)
-        self.assertFalse(AccessToken.objects.filter(user=self.bob).exists())

@@ -1,4 +1,5 @@
-"""Security headers on every page: CSP, X-Frame-Options, Referrer-Policy, nosniff, COOP.
+"""The Content-Security-Policy (oauthapps/csp.py and the policy in config/settings/) and the
+other security headers on every page: X-Frame-Options, Referrer-Policy, nosniff, COOP.
 
 Also: no page loads or links anything from another origin, no page has inline script or
 style (the CSP would block it), and the consent page's `form-action` lets the browser
