@@ -8,7 +8,7 @@ from io import StringIO
 from unittest import mock, skipUnless
 
 from django.core.management import CommandError, call_command
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.test import TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -297,3 +297,59 @@ class CleanupGivesWayTestCase(TransactionTestCase):
         self.assertEqual(len(pauses), 1)
         self.assertIn("authorization codes: 1 expired", output)
         self.assertFalse(Grant.objects.filter(pk=grant.pk).exists())
+
+
+class CleanupProgressTestCase(BaseTestCase):
+    def setUp(self):
+        super().setUp()
+        app, _ = self.make_app(owner=self.alice, name="Progress app")
+        old = timezone.now() - timedelta(days=30)
+        for n in range(3):
+            AccessToken.objects.create(
+                user=self.alice,
+                application=app,
+                token=digest(f"expired-{n}"),
+                expires=old,
+                scope="public",
+            )
+        AccessToken.objects.filter(application=app).update(created=old)
+
+    def test_it_reports_progress_per_batch_on_stderr(self):
+        out, err = StringIO(), StringIO()
+        call_command("cleanup", "--batch-size", "2", stdout=out, stderr=err)
+        self.assertEqual(
+            err.getvalue().splitlines(),
+            [
+                "access tokens (expired): 2 removed so far",
+                "access tokens (expired): 3 removed so far",
+            ],
+        )
+        self.assertIn("total: 3 removed", out.getvalue())
+
+    def test_a_failure_part_way_reports_what_was_removed_and_stops_with_one_line(self):
+        from oauthapps.management.commands.cleanup import Command
+
+        real_delete = Command.delete
+        calls = []
+
+        def failing_delete(command, targets, label):
+            calls.append(label)
+            if len(calls) == 2:
+                raise OperationalError("server closed the connection unexpectedly")
+            return real_delete(command, targets, label)
+
+        out, err = StringIO(), StringIO()
+        with (
+            mock.patch.object(Command, "delete", failing_delete),
+            self.assertRaises(CommandError) as caught,
+        ):
+            call_command("cleanup", "--batch-size", "2", stdout=out, stderr=err)
+        self.assertEqual(
+            str(caught.exception),
+            "Stopped while removing access tokens (expired): OperationalError: "
+            "server closed the connection unexpectedly. Run cleanup again to go on.",
+        )
+        self.assertIn("access tokens: 2 expired", out.getvalue())
+        self.assertIn("total: 2 removed before the failure", out.getvalue())
+        # The first batch stays removed.
+        self.assertEqual(AccessToken.objects.count(), 1)

@@ -30,7 +30,9 @@ request.
 
 `--dry-run` counts the same rows without removing anything. The output is one line per
 kind and a total; on an unchanged database the dry run and the real run print the same
-counts.
+counts. Progress goes to stderr, a line per batch ("access tokens (expired): 2000
+removed so far"). If the database fails part-way, what was removed so far is reported
+(it stays removed: each batch is committed) and the command exits with one line.
 """
 
 from __future__ import annotations
@@ -38,10 +40,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import OperationalError, connection, models, transaction
+from django.db import DatabaseError, OperationalError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from oauth2_provider.models import (
@@ -138,30 +140,55 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         batch_size, dry_run = options["batch_size"], options["dry_run"]
+        self.verbosity = options["verbosity"]
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         now = timezone.now()
-        total = 0
-        groups: dict[str, list[str]] = {}
+        self.total = 0
+        self.groups: dict[str, list[str]] = {}
         for kind in kinds(now):
             if dry_run:
                 count = kind.model._default_manager.filter(kind.condition).count()
             else:
-                count = self.remove(kind, batch_size)
-            total += count
-            groups.setdefault(kind.group, []).append(f"{count} {kind.label}")
-        for group, counts in groups.items():
-            self.stdout.write(f"{group}: {', '.join(counts)}")
+                self.removing = 0
+                try:
+                    count = self.remove(kind, batch_size)
+                except DatabaseError as exc:
+                    self.stop_part_way(kind, exc)
+            self.count(kind, count)
+        self.summary()
         if dry_run:
-            self.stdout.write(f"total: {total} to remove (dry run: nothing was removed)")
+            self.stdout.write(f"total: {self.total} to remove (dry run: nothing was removed)")
         else:
-            self.stdout.write(f"total: {total} removed")
+            self.stdout.write(f"total: {self.total} removed")
+
+    def count(self, kind: Kind, count: int) -> None:
+        self.total += count
+        self.groups.setdefault(kind.group, []).append(f"{count} {kind.label}")
+
+    def summary(self) -> None:
+        for group, counts in self.groups.items():
+            self.stdout.write(f"{group}: {', '.join(counts)}")
+
+    def stop_part_way(self, kind: Kind, exc: DatabaseError) -> NoReturn:
+        """What was removed before the failure (it stays removed), then one line."""
+        self.count(kind, self.removing)
+        self.summary()
+        self.stdout.write(f"total: {self.total} removed before the failure")
+        detail = " ".join(str(exc).split())[:200]
+        raise CommandError(
+            f"Stopped while removing {kind.group} ({kind.label}): "
+            f"{type(exc).__name__}: {detail}. Run cleanup again to go on."
+        )
 
     def remove(self, kind: Kind, batch_size: int) -> int:
-        """Remove the kind's rows, `batch_size` primary keys at a time; returns how many."""
+        """Remove the kind's rows, `batch_size` primary keys at a time; returns how many.
+
+        Each batch is its own transaction and is reported on stderr as it ends (verbosity
+        1 and up), so a long run shows its progress and a failure loses nothing already
+        removed."""
         manager = kind.model._default_manager
         label = kind.model._meta.label
-        removed = 0
         last_pk = None
         while True:
             rows = manager.filter(kind.condition).order_by("pk")
@@ -169,11 +196,16 @@ class Command(BaseCommand):
                 rows = rows.filter(pk__gt=last_pk)
             batch = list(rows.values_list("pk", flat=True)[:batch_size])
             if not batch:
-                return removed
+                return self.removing
             last_pk = batch[-1]
             # The condition is checked again: a row that changed since is left alone.
             targets = manager.filter(kind.condition, pk__in=batch)
-            removed += self.delete(targets, label)
+            self.removing += self.delete(targets, label)
+            if self.verbosity >= 1:  # on stderr: stdout keeps the report alone
+                self.stderr.write(
+                    f"{kind.group} ({kind.label}): {self.removing} removed so far",
+                    style_func=str,
+                )
 
     def delete(self, targets: models.QuerySet, label: str) -> int:
         for attempt in range(1, ATTEMPTS + 1):
