@@ -96,6 +96,11 @@ def client_by_id(client_id: str | None, *, credentials_only: bool = False) -> Ap
     return read.first(client_id)
 
 
+def application_for_authorization(client_id: str) -> Application | None:
+    """The application an authorization request names, with its owner (for the page)."""
+    return Application.objects.select_related("user").filter(client_id=client_id).first()
+
+
 def authenticated_client(
     *, client: Application | None, credentials: ClientCredentials, allow_public: bool = True
 ) -> Application | None:

@@ -10,7 +10,7 @@ people and applications) and tests/pages.py (reading pages and their CSP).
   `revoke`, `client_credentials_token`).
 - `RotatedPairTestCase`: a BaseTestCase holding a token pair issued in setUp.
 - `pkce_pair`, `query_of`, `wsgi_call`, `oauthapps_settings`, `rfc_dialect`, `limits`,
-  `signed_in_as`.
+  `signed_in_as`, `live_access_tokens`, `live_refresh_tokens`.
 """
 
 import base64

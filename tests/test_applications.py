@@ -49,9 +49,6 @@ class ManageTestCase(BaseTestCase):
     def messages_of(self, response) -> list[str]:
         return [str(m) for m in get_messages(response.wsgi_request)]
 
-    def whoami(self, token: str):
-        return self.client.get("/api/whoami/", HTTP_AUTHORIZATION=f"Bearer {token}")
-
     def row_of(self, content: str, app: Application) -> str:
         match = re.search(rf'<tr id="app-{app.pk}">(.*?)</tr>', content, re.S)
         self.assertIsNotNone(match, f"no row for {app.name}")

@@ -20,8 +20,10 @@ More examples: `SCHEMATHESIS_EXAMPLES=500 .venv/bin/pytest tests/test_openapi.py
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import os
+import re
 import zlib
 from contextlib import nullcontext
 from datetime import timedelta
@@ -62,13 +64,14 @@ try:
 except ImportError:  # not installed: the browser test is skipped
     sync_playwright = None
 
-from accounts.models import User
 from config.wsgi import application
 from oauthapps import selectors, services
-from oauthapps.errors import is_contentdb
+from oauthapps.errors import REASONS, is_contentdb
 from oauthapps.models import AccessToken, Application
+from oauthapps.openapi import operations as oauthapps_operations
 from tests.base import REDIRECT_URI, query_of
 from tests.pages import PageParser, is_same_origin, parse_csp
+from tests.world import create_world
 
 ENDPOINTS = {
     ("get", "/api/whoami/"),
@@ -78,6 +81,9 @@ ENDPOINTS = {
     ("post", "/oauth/revoke"),
     ("post", "/oauth/introspect"),
     ("get", "/.well-known/oauth-authorization-server"),
+    ("get", "/.well-known/openid-configuration"),
+    ("get", "/.well-known/jwks.json"),
+    ("get", "/oauth/userinfo/"),
 }
 
 
@@ -205,6 +211,51 @@ class SchemaTestCase(TestCase):
         self.assertEqual(paths["/api/delete-token/"]["delete"]["security"], [{"bearerAuth": []}])
         for path in ("/oauth/revoke", "/oauth/introspect"):
             self.assertEqual(paths[path]["post"]["security"], [{"clientBasic": []}, {}])
+
+    def test_its_error_examples_are_the_catalogues_sentences(self):
+        sentences = {message for _, message, _, _ in REASONS.values() if "{" not in message}
+        patterns = [
+            re.compile(re.escape(message).replace(r"\{", "{").replace(r"\}", "}"))
+            for _, message, _, _ in REASONS.values()
+            if "{" in message
+        ]
+        patterns = [re.compile(re.sub(r"\{[a-z_]+\}", ".+", p.pattern)) for p in patterns]
+        checked = 0
+        for path, item in self.schema["paths"].items():
+            for method, operation in item.items():
+                for status, answer in operation["responses"].items():
+                    for media in answer.get("content", {}).values():
+                        for name, example in media.get("examples", {}).items():
+                            body = example["value"]
+                            message = body.get("error_description") or (
+                                body.get("error") if body.get("success") is False else None
+                            )
+                            if not isinstance(message, str):
+                                continue
+                            checked += 1
+                            with self.subTest(path=path, method=method, status=status, name=name):
+                                self.assertTrue(
+                                    message in sentences
+                                    or any(p.fullmatch(message) for p in patterns),
+                                    message,
+                                )
+        self.assertGreaterEqual(checked, 10)
+
+    def test_a_changed_sentence_changes_the_schema(self):
+        # The operations are built from the catalogue when their module loads.
+        changed = ("invalid_grant", "A sentence changed in the catalogue", 400, 400)
+        with mock.patch.dict(REASONS, {"invalid_code": changed}):
+            importlib.reload(oauthapps_operations)
+            schema = generated_schema()
+        importlib.reload(oauthapps_operations)
+        self.assertNotIn("A sentence changed", json.dumps(generated_schema()))
+        examples = schema["paths"]["/oauth/token/"]["post"]["responses"]["400"]["content"][
+            "application/json"
+        ]["examples"]
+        self.assertEqual(
+            examples["contentdb"]["value"],
+            {"success": False, "error": "A sentence changed in the catalogue"},
+        )
 
     def test_its_examples_match_their_schemas(self):
         checked = 0
@@ -403,40 +454,29 @@ class Credentials:
     """The seeded world, and real credentials minted for one case at a time."""
 
     def __init__(self) -> None:
-        self.person = User.objects.create_user("demo", "demo@example.org", "password")
-        self.other = User.objects.create_user("other", "other@example.org", "password")
-        # The schema's examples use the demo application's credentials (README).
-        self.app, _ = services.create_application(
-            owner=self.person,
-            name="Demo Application",
-            client_id=DEMO_CLIENT_ID,
-            secret=DEMO_CLIENT_SECRET,
-            redirect_uris=REDIRECT_URI,
-            client_type=Application.CLIENT_CONFIDENTIAL,
-            allowed_scopes="public email",
-            allow_client_credentials=True,
+        # The world (tests/world.py): alice, with Alice's App under the demo application's
+        # credentials, which the schema's examples use (README), allowed client
+        # credentials; bob's app is the other client; the Public App the public one.
+        world = create_world(
+            "bob_app",
+            "public_app",
+            app={
+                "client_id": DEMO_CLIENT_ID,
+                "secret": DEMO_CLIENT_SECRET,
+                "allow_client_credentials": True,
+            },
         )
-        self.other_app, self.other_secret = services.create_application(
-            owner=self.other,
-            name="Other Application",
-            redirect_uris=REDIRECT_URI,
-            client_type=Application.CLIENT_CONFIDENTIAL,
-            allowed_scopes="public",
-        )
-        self.public_app, _ = services.create_application(
-            owner=self.other,
-            name="Public Application",
-            redirect_uris=REDIRECT_URI,
-            client_type=Application.CLIENT_PUBLIC,
-            allowed_scopes="public",
-        )
+        self.person = world.alice
+        self.app = world.app
+        self.other_app, self.other_secret = world.bob_app, world.secrets["bob_app"]
+        self.public_app = world.public_app
         self.browser = Client()
         self.browser.force_login(self.person)
 
     # ---- minting ----
 
     def code(self, scope: str = "public", app: Application | None = None) -> str:
-        """A code from the consent page, as the demo person pressing Authorize."""
+        """A code from the consent page, as the person (alice) pressing Authorize."""
         app = app or self.app
         query = {
             "response_type": "code",

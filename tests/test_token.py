@@ -341,7 +341,7 @@ class RefreshTokenTestCase(BaseTestCase):
     def test_it_revokes_the_family_when_a_rotated_out_token_comes_back(self):
         first = self.exchange(self.get_code()).json()
         second = self.refresh(first["refresh_token"]).json()
-        # Past the grace period for a client's own concurrent refreshes (tests/test_rotation).
+        # Past the grace period for a client's own concurrent refreshes (RotationTestCase).
         RefreshToken.objects.filter(revoked__isnull=False).update(
             revoked=timezone.now() - timedelta(seconds=11)
         )

@@ -15,8 +15,8 @@ import copy
 
 from django.urls import reverse
 
+from oauthapps.openapi import operations
 from oauthapps.openapi.components import HEADERS, SCHEMAS, SECURITY_SCHEMES
-from oauthapps.openapi.operations import OPERATIONS
 
 # Headers every response with this status carries, on every endpoint.
 STATUS_HEADERS = {"401": ["WWW-Authenticate"], "429": ["Retry-After"], "503": ["Retry-After"]}
@@ -25,8 +25,8 @@ STATUS_HEADERS = {"401": ["WWW-Authenticate"], "429": ["Retry-After"], "503": ["
 def oauth_paths() -> dict[str, dict]:
     """Path -> operations, each path the canonical route of its URL name."""
     return {
-        reverse(f"oauthapps:{name}"): copy.deepcopy(operations)
-        for name, operations in OPERATIONS.items()
+        reverse(f"oauthapps:{name}"): copy.deepcopy(methods)
+        for name, methods in operations.OPERATIONS.items()
     }
 
 

@@ -13,8 +13,9 @@ from django.views.decorators.cache import never_cache
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
 
-from oauthapps import audit, errors, selectors, services
+from oauthapps import audit, errors, selectors
 from oauthapps.errors import OAuthError
+from oauthapps.protocol import authorization
 from oauthapps.protocol.backends import issuer
 from oauthapps.protocol.scopes import describe
 
@@ -53,7 +54,7 @@ class AuthorizeView(OAuthLibMixin, View):
                 return self.sign_in_again(request)
             return redirect_to_login(request.get_full_path())
         try:
-            auth = services.check_authorization_request(query=request.GET, user=request.user)
+            auth = authorization.check_authorization_request(request.GET, request.user)
             scopes, credentials = self.get_oauthlib_core().validate_authorization(
                 request, auth.params
             )
