@@ -138,6 +138,10 @@ class Grant(AbstractGrant):
 
     redeemed_at = models.DateTimeField(null=True, blank=True, editable=False)
     token_family = models.UUIDField(null=True, blank=True, editable=False)
+    # The sign-in session that approved the code (oauthapps/sessions.py): its sign-in time
+    # and identifier travel into the ID token (`auth_time`, `sid`).
+    auth_time = models.DateTimeField(null=True, blank=True, editable=False)
+    sid = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta(AbstractGrant.Meta):
         swappable = "OAUTH2_PROVIDER_GRANT_MODEL"

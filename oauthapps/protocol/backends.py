@@ -12,6 +12,8 @@ from oauth2_provider.settings import oauth2_settings
 from oauthlib import oauth2
 from oauthlib.common import Request, urlencode
 
+from oauthapps import sessions
+
 
 class OAuthLibCore(oauth2_backends.OAuthLibCore):
     def token_response(self, request, token_request) -> tuple[Request, str, int]:
@@ -52,7 +54,14 @@ class OAuthLibCore(oauth2_backends.OAuthLibCore):
 
     def authorize(self, request, params: dict[str, str], scopes, credentials) -> str:
         """Issue a code; returns the redirect URI carrying it."""
-        credentials = {**credentials, "user": request.user}
+        # oauthlib sets each credential on its request: the validator copies the sign-in
+        # session's time and id onto the code (oauthapps/sessions.py).
+        credentials = {
+            **credentials,
+            "user": request.user,
+            "gatehouse_auth_time": sessions.auth_time(request),
+            "gatehouse_sid": sessions.sid(request),
+        }
         try:
             headers, _, _ = self.server.create_authorization_response(
                 uri=self._authorization_uri(request, params),

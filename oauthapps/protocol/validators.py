@@ -9,7 +9,7 @@ At the token endpoint the client was parsed and loaded once by the view
 authentication checks those, with no second query and no second parse of HTTP Basic.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -145,9 +145,17 @@ class Validator(OAuth2Validator):
     # Codes are stored as SHA-256 digests (Grant.code); every lookup digests first.
 
     def _create_authorization_code(self, request, code, expires=None):
-        return super()._create_authorization_code(
+        grant = super()._create_authorization_code(
             request, {**code, "code": digest(code["code"])}, expires
         )
+        # The sign-in session behind the code (oauthapps/sessions.py), for the ID token.
+        auth_time = getattr(request, "gatehouse_auth_time", None)
+        sid = getattr(request, "gatehouse_sid", None) or ""
+        if auth_time is not None or sid:
+            grant.auth_time = datetime.fromtimestamp(auth_time, tz=UTC) if auth_time else None
+            grant.sid = sid
+            grant.save(update_fields=["auth_time", "sid"])
+        return grant
 
     def _grant(self, code, request):
         """The grant validate_code locked and checked, loaded once per request."""
@@ -344,11 +352,19 @@ class Validator(OAuth2Validator):
         """Sign the ID token RS256 with the server's key, whatever Application.algorithm says.
 
         DOT signs with the application's algorithm, and "" (every Gatehouse application)
-        means no ID token at all; see oauthapps/protocol/openid.py. The claims are DOT's: iss, exp,
-        auth_time, jti and the person's claims, over oauthlib's aud, iat, nonce, at_hash.
+        means no ID token at all; see oauthapps/protocol/openid.py. The claims are DOT's:
+        iss, exp, jti and the person's claims, over oauthlib's aud, iat, nonce, at_hash;
+        `auth_time` and `sid` are the approving sign-in session's, carried on the code
+        (oauthapps/sessions.py; DOT's auth_time, the person's last sign-in anywhere, only
+        when the code has none).
         """
         claims, expires = self.get_id_token_dictionary(token, token_handler, request)
         id_token.update(claims)
+        grant = getattr(request, "gatehouse_grant", None)
+        if grant is not None and grant.auth_time is not None:
+            id_token["auth_time"] = int(grant.auth_time.timestamp())
+        if grant is not None and grant.sid:
+            id_token["sid"] = grant.sid
         if "nonce" not in id_token and request.nonce:
             id_token["nonce"] = request.nonce
         signed = openid.sign(id_token)
